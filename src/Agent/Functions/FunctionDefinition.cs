@@ -1,0 +1,69 @@
+namespace Fnagent.Functions;
+
+/// <summary>
+/// One function as loaded from a <c>func.yml</c>: immutable; an edit of the file yields a
+/// new instance. Two definitions that are equal in <see cref="LaunchKey"/> start their
+/// processes identically.
+/// </summary>
+public sealed record FunctionDefinition
+{
+    /// <summary>The function's name, <c>[a-z0-9][a-z0-9_-]*</c>.</summary>
+    public required string Name { get; init; }
+
+    /// <summary>The app it belongs to (default <c>default</c>).</summary>
+    public required string App { get; init; }
+
+    /// <summary>The route under the app, always starting with <c>/</c> (default <c>/&lt;name&gt;</c>).</summary>
+    public required string Route { get; init; }
+
+    /// <summary>The argv of the process: executable first. Never run through a shell.</summary>
+    public required IReadOnlyList<string> Command { get; init; }
+
+    public FunctionFormat Format { get; init; } = FunctionFormat.Default;
+
+    public FunctionType Type { get; init; } = FunctionType.Sync;
+
+    /// <summary>How long one call may take.</summary>
+    public TimeSpan Timeout { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>How long a hot process may sit idle before it is retired.</summary>
+    public TimeSpan IdleTimeout { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Memory limit in MB.</summary>
+    public int MemoryMb { get; init; } = 128;
+
+    /// <summary>CPU share as written (<c>500m</c> or <c>0.5</c>), or null when not set.</summary>
+    public string? Cpus { get; init; }
+
+    /// <summary>At most this many processes (hot) or calls in flight (cold).</summary>
+    public int MaxConcurrency { get; init; } = 4;
+
+    /// <summary>Hot processes kept warm even when idle.</summary>
+    public int MinIdle { get; init; }
+
+    /// <summary>Environment entries given to the process, keys exactly as written.</summary>
+    public IReadOnlyDictionary<string, string> Config { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>Headers added to every response.</summary>
+    public IReadOnlyDictionary<string, string> Headers { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>A build command run in <see cref="Directory"/> before the first start, or null.</summary>
+    public IReadOnlyList<string>? Build { get; init; }
+
+    /// <summary>The folder holding the func.yml: the process's working directory.</summary>
+    public required string Directory { get; init; }
+
+    /// <summary>Full path of the func.yml this came from.</summary>
+    public required string SourceFile { get; init; }
+
+    /// <summary>
+    /// Everything that changes how a process is started, as one comparable string: a pool
+    /// whose key changed retires its processes.
+    /// </summary>
+    public string LaunchKey => string.Join('\u001f',
+        [
+            string.Join('\u001e', Command), Format.ToString(), Type.ToString(), MemoryMb.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            Cpus ?? "", Directory, App, Route, Name,
+            string.Join('\u001e', Config.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => kv.Key + "=" + kv.Value)),
+        ]);
+}
