@@ -1,1 +1,11 @@
-return 0;
+using System.CommandLine;
+using Fnagent.Cli;
+
+var root = new RootCommand("fnagent: turns any executable into an HTTP endpoint")
+{
+    ServeCommand.Create(),
+    CallCommand.Create(),
+    LogsCommand.Create(),
+};
+
+return await root.Parse(args).InvokeAsync();

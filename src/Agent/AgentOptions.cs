@@ -1,0 +1,39 @@
+namespace Fnagent;
+
+/// <summary>
+/// Every limit and setting of the agent, with its default. Bound from configuration:
+/// command-line flags of <c>serve</c>, <c>FNAGENT_</c>-prefixed environment variables
+/// (e.g. <c>FNAGENT_Limits__MaxRequestBodyBytes</c>) or an appsettings.json.
+/// </summary>
+public sealed class AgentOptions
+{
+    /// <summary>Where the func.yml tree lives.</summary>
+    public string FunctionsDirectory { get; set; } = "examples";
+
+    /// <summary>Where call logs are written.</summary>
+    public string DataDirectory { get; set; } = "data";
+
+    /// <summary>PATH given to every function (functions never inherit the agent's environment).</summary>
+    public string FunctionPath { get; set; } = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+
+    public LimitOptions Limits { get; set; } = new();
+}
+
+/// <summary>The limits of PROTOCOLS.md sections 6 and 7, each with a default.</summary>
+public sealed class LimitOptions
+{
+    /// <summary>Largest request body accepted (413 past it). Streamed formats never hold it whole.</summary>
+    public long MaxRequestBodyBytes { get; set; } = 1L << 30;
+
+    /// <summary>Largest response a hot format may return (502 past it); the default format streams without a cap.</summary>
+    public long MaxResponseBytes { get; set; } = 10L << 20;
+
+    /// <summary>Per-call log size; past it one truncation line is kept.</summary>
+    public long MaxLogBytesPerCall { get; set; } = 1L << 20;
+
+    /// <summary>How many recent calls (records and logs) are kept.</summary>
+    public int CallRetention { get; set; } = 10_000;
+
+    /// <summary>How long in-flight calls may finish on shutdown before processes are killed.</summary>
+    public TimeSpan ShutdownGrace { get; set; } = TimeSpan.FromSeconds(10);
+}

@@ -1,0 +1,40 @@
+using System.CommandLine;
+using System.Net;
+
+namespace Fnagent.Cli;
+
+/// <summary><c>fnagent logs &lt;call_id&gt;</c>: prints a call's log.</summary>
+internal static class LogsCommand
+{
+    public static Command Create()
+    {
+        var callId = new Argument<string>("call_id") { Description = "The call's id (the Fn-Call-Id response header)" };
+        var agent = AgentClient.AgentOption();
+        var command = new Command("logs", "Print the log of a call") { callId, agent };
+        command.SetAction(async (result, cancellationToken) =>
+        {
+            using var client = AgentClient.Create(result.GetValue(agent)!);
+            var id = result.GetValue(callId)!;
+            try
+            {
+                using var response = await client.GetAsync($"v1/calls/{Uri.EscapeDataString(id)}/log", cancellationToken);
+                if (response.StatusCode == HttpStatusCode.NotFound)
+                {
+                    await Console.Error.WriteLineAsync($"no call {id}");
+                    return 1;
+                }
+
+                response.EnsureSuccessStatusCode();
+                await using var stdout = Console.OpenStandardOutput();
+                await response.Content.CopyToAsync(stdout, cancellationToken);
+                return 0;
+            }
+            catch (HttpRequestException e)
+            {
+                await Console.Error.WriteLineAsync($"cannot reach the agent at {client.BaseAddress}: {e.Message}");
+                return 2;
+            }
+        });
+        return command;
+    }
+}

@@ -1,0 +1,62 @@
+using System.CommandLine;
+using Fnagent.Hosting;
+using Microsoft.Extensions.Configuration;
+
+namespace Fnagent.Cli;
+
+/// <summary><c>fnagent serve [--functions DIR] [--urls URL] [--data DIR]</c>.</summary>
+internal static class ServeCommand
+{
+    public static Command Create()
+    {
+        var functions = new Option<string?>("--functions") { Description = "Folder of func.yml files (default: examples/)" };
+        var urls = new Option<string>("--urls") { Description = "Where to listen", DefaultValueFactory = _ => "http://127.0.0.1:8080" };
+        var data = new Option<string?>("--data") { Description = "Folder for call logs (default: data/)" };
+        var command = new Command("serve", "Serve every function under the functions folder at /r/<app>/<route>")
+        {
+            functions, urls, data,
+        };
+
+        command.SetAction(async (result, cancellationToken) =>
+        {
+            var options = LoadOptions();
+            options.FunctionsDirectory = result.GetValue(functions) ?? DefaultFunctionsDirectory();
+            options.DataDirectory = result.GetValue(data) ?? options.DataDirectory;
+            var app = AgentHost.Build(options, result.GetValue(urls)!);
+            await app.RunAsync(cancellationToken);
+            return 0;
+        });
+        return command;
+    }
+
+    /// <summary>Defaults, then <c>FNAGENT_</c> environment variables (e.g. <c>FNAGENT_Limits__MaxLogBytesPerCall</c>).</summary>
+    private static AgentOptions LoadOptions()
+    {
+        var options = new AgentOptions();
+        new ConfigurationBuilder().AddEnvironmentVariables("FNAGENT_").Build().Bind(options);
+        return options;
+    }
+
+    /// <summary>
+    /// <c>examples/</c> of the current folder, else the one of the checkout this binary was
+    /// built from, so <c>serve</c> works out of the box from anywhere in the repo.
+    /// </summary>
+    private static string DefaultFunctionsDirectory()
+    {
+        if (Directory.Exists("examples"))
+        {
+            return "examples";
+        }
+
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            var candidate = Path.Combine(dir.FullName, "examples");
+            if (Directory.Exists(candidate) && File.Exists(Path.Combine(dir.FullName, "func.yml.example")))
+            {
+                return candidate;
+            }
+        }
+
+        return "examples";
+    }
+}

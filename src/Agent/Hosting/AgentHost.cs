@@ -1,0 +1,54 @@
+using Fnagent.Functions;
+using Fnagent.Http;
+using Fnagent.Invocation;
+using Fnagent.State;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Serilog;
+using Serilog.Events;
+
+namespace Fnagent.Hosting;
+
+/// <summary>Builds the agent: Kestrel, the endpoints, and the layers behind them.</summary>
+public static class AgentHost
+{
+    public static WebApplication Build(AgentOptions options, string urls, LogEventLevel logLevel = LogEventLevel.Information)
+    {
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
+        {
+            ContentRootPath = Directory.GetCurrentDirectory(),
+        });
+
+        builder.WebHost.UseUrls(urls);
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.AddServerHeader = false;
+            kestrel.Limits.MaxRequestBodySize = options.Limits.MaxRequestBodyBytes;
+        });
+
+        var logger = new LoggerConfiguration()
+            .MinimumLevel.Is(logLevel)
+            .MinimumLevel.Override("Microsoft", LogEventLevel.Warning)
+            .WriteTo.Console(outputTemplate: "[{Timestamp:HH:mm:ss} {Level:u3}] {Message:lj}{NewLine}{Exception}")
+            .CreateLogger();
+        builder.Logging.ClearProviders();
+        builder.Logging.AddSerilog(logger, dispose: true);
+
+        var services = builder.Services;
+        services.AddSingleton(options);
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton<ICallStore, FileCallStore>();
+        services.AddSingleton<IFunctionRegistry>(sp =>
+            new FunctionDirectory(Path.GetFullPath(options.FunctionsDirectory), sp.GetRequiredService<ILogger<FunctionDirectory>>()));
+        services.AddSingleton<ColdRunner>();
+        services.AddSingleton<FunctionInvoker>();
+
+        var app = builder.Build();
+        app.MapCalls();
+        app.MapAdmin();
+
+        // Load the functions at start, so their errors show before the first call.
+        _ = app.Services.GetRequiredService<IFunctionRegistry>();
+        return app;
+    }
+}

@@ -1,0 +1,19 @@
+using Microsoft.Extensions.Logging;
+
+namespace Fnagent.Invocation;
+
+/// <summary>The agent's structured log events about calls and function output, with stable ids.</summary>
+internal static partial class AgentLog
+{
+    [LoggerMessage(EventId = 100, Level = LogLevel.Information, Message = "{App}/{Function} call {CallId} pid {Pid}: {Line}")]
+    public static partial void FunctionOutput(this ILogger logger, string app, string function, string callId, int pid, string line);
+
+    [LoggerMessage(EventId = 101, Level = LogLevel.Information, Message = "{App}/{Function} pid {Pid} (between calls): {Line}")]
+    public static partial void FunctionOutputBetweenCalls(this ILogger logger, string app, string function, int pid, string line);
+
+    [LoggerMessage(EventId = 110, Level = LogLevel.Information, Message = "{App}/{Function} call {CallId} {Method} -> {Status} in {Milliseconds:0.0} ms")]
+    public static partial void CallFinished(this ILogger logger, string app, string function, string callId, string method, int status, double milliseconds);
+
+    [LoggerMessage(EventId = 111, Level = LogLevel.Warning, Message = "{App}/{Function} call {CallId} failed ({Kind}): {Message}")]
+    public static partial void CallFailed(this ILogger logger, string app, string function, string callId, FunctionErrorKind kind, string message);
+}

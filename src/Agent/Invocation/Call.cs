@@ -1,0 +1,25 @@
+using Fnagent.Formats;
+using Fnagent.Functions;
+using Fnagent.State;
+using Microsoft.Extensions.Logging;
+
+namespace Fnagent.Invocation;
+
+/// <summary>One call in flight: what is called, with what, and where its record and log go.</summary>
+public sealed class Call(FunctionDefinition function, FunctionRequest request, CallRecord record, CallLog log, ILogger logger)
+{
+    public FunctionDefinition Function { get; } = function;
+
+    public FunctionRequest Request { get; } = request;
+
+    public CallRecord Record { get; } = record;
+
+    public CallLog Log { get; } = log;
+
+    /// <summary>A line of the function's output that belongs to this call: to the call's log and the agent's.</summary>
+    public void OnOutputLine(int pid, string line)
+    {
+        Log.Append(line);
+        logger.FunctionOutput(Function.App, Function.Name, Request.CallId, pid, line);
+    }
+}

@@ -1,0 +1,205 @@
+using System.Buffers;
+using Fnagent.Formats;
+using Fnagent.Processes;
+
+namespace Fnagent.Invocation;
+
+/// <summary>
+/// The <c>default</c> format (PROTOCOLS.md section 2): one process per call, the body
+/// streamed to its stdin, its stdout streamed back.
+/// </summary>
+/// <remarks>
+/// The status depends on the exit code, which is only known at the end, while the body
+/// must stream. So the first <see cref="HoldBackBytes"/> of stdout are held back: a
+/// function that answers within them (most do) gets the exact status, 200 or 502. A
+/// larger answer is sent as 200 as soon as it outgrows the hold-back; if the process then
+/// fails, the response is broken off (the caller sees an incomplete body, never a
+/// clean success) and the call record holds the error.
+/// </remarks>
+public sealed class ColdRunner(AgentOptions options, TimeProvider time) : IFormatRunner
+{
+    public const int HoldBackBytes = 64 * 1024;
+
+    public async Task<FunctionError?> RunAsync(Call call, ICallResponse response, CancellationToken callerAborted)
+    {
+        var function = call.Function;
+        var request = call.Request;
+        var privateDirectory = Directory.CreateTempSubdirectory("fnagent-").FullName;
+        var env = FunctionEnvironment.ForProcess(function, options.FunctionPath, privateDirectory);
+        FunctionEnvironment.AddCall(env, request);
+
+        FunctionProcess process;
+        try
+        {
+            process = FunctionProcess.Start(
+                new ProcessSpec
+                {
+                    Command = function.Command,
+                    Environment = env,
+                    WorkingDirectory = function.Directory,
+                    PrivateDirectory = privateDirectory,
+                    MemoryLimitBytes = function.MemoryMb * 1024L * 1024L,
+                },
+                line => call.OnOutputLine(call.Record.Pid ?? 0, line));
+        }
+        catch (ProcessStartException e)
+        {
+            Directory.Delete(privateDirectory, recursive: true);
+            return new FunctionError(FunctionErrorKind.StartFailed, $"function failed to start: {e.Message}");
+        }
+
+        await using (process.ConfigureAwait(false))
+        {
+            call.Record.Pid = process.Id;
+            using var deadline = new CancellationTokenSource(Remaining(request.Deadline), time);
+            using var stop = CancellationTokenSource.CreateLinkedTokenSource(deadline.Token, callerAborted);
+
+            // A kill ends every read and write of the call: stdout reaches its end once the
+            // whole group is dead, so no read below can outlive the deadline.
+            await using var killOnStop = stop.Token.Register(process.Kill).ConfigureAwait(false);
+            var feed = FeedStdinAsync(request.Body, process);
+            var error = await RelayStdoutAsync(call, process, response, stop.Token).ConfigureAwait(false);
+            var feedError = await feed.ConfigureAwait(false);
+
+            process.Kill();
+            await process.Exited.WaitAsync(TimeSpan.FromSeconds(5), CancellationToken.None).ConfigureAwait(false);
+            if (process.Exited.IsCompletedSuccessfully)
+            {
+                call.Record.ExitCode = process.Exited.Result;
+            }
+
+            return feedError ?? (deadline.IsCancellationRequested
+                ? new FunctionError(FunctionErrorKind.Timeout, $"function timed out after {function.Timeout.TotalSeconds:0.###}s")
+                : callerAborted.IsCancellationRequested
+                    ? new FunctionError(FunctionErrorKind.CallerGone, "caller went away")
+                    : error);
+        }
+    }
+
+    private static async Task<FunctionError?> FeedStdinAsync(Stream body, FunctionProcess process)
+    {
+        try
+        {
+            await body.CopyToAsync(process.StandardInput).ConfigureAwait(false);
+        }
+        catch (RequestTooLargeException e)
+        {
+            process.Kill();
+            return new FunctionError(FunctionErrorKind.RequestTooLarge, e.Message);
+        }
+        catch (IOException)
+        {
+            // The function closed stdin or exited without reading all of it: its choice.
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        finally
+        {
+            try
+            {
+                await process.StandardInput.DisposeAsync().ConfigureAwait(false);
+            }
+            catch (IOException)
+            {
+                // EPIPE on the final flush: the reader is gone, nothing to tell it.
+            }
+        }
+
+        return null;
+    }
+
+    private static async Task<FunctionError?> RelayStdoutAsync(Call call, FunctionProcess process, ICallResponse response, CancellationToken stop)
+    {
+        var buffer = ArrayPool<byte>.Shared.Rent(HoldBackBytes);
+        try
+        {
+            var held = 0;
+            int read;
+            do
+            {
+                read = await ReadAsync(process.StandardOutput, buffer.AsMemory(held, HoldBackBytes - held)).ConfigureAwait(false);
+                held += read;
+            }
+            while (read > 0 && held < HoldBackBytes);
+
+            if (read == 0)
+            {
+                // The whole answer is held back: its status can still follow the exit code.
+                var code = await WaitExitAsync(process, stop).ConfigureAwait(false);
+                if (code is not 0)
+                {
+                    return ExitError(call, process, code);
+                }
+
+                await StartAsync(response, held, stop).ConfigureAwait(false);
+                await response.Body.WriteAsync(buffer.AsMemory(0, held), stop).ConfigureAwait(false);
+                return null;
+            }
+
+            await StartAsync(response, null, stop).ConfigureAwait(false);
+            await response.Body.WriteAsync(buffer.AsMemory(0, held), stop).ConfigureAwait(false);
+            while ((read = await ReadAsync(process.StandardOutput, buffer).ConfigureAwait(false)) > 0)
+            {
+                await response.Body.WriteAsync(buffer.AsMemory(0, read), stop).ConfigureAwait(false);
+            }
+
+            var exit = await WaitExitAsync(process, stop).ConfigureAwait(false);
+            return exit is 0 ? null : ExitError(call, process, exit);
+        }
+        catch (OperationCanceledException)
+        {
+            return null; // The caller of RelayStdoutAsync classifies deadline and abort.
+        }
+        catch (IOException)
+        {
+            return stop.IsCancellationRequested ? null : new FunctionError(FunctionErrorKind.CallerGone, "caller went away");
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    private static async ValueTask<int> ReadAsync(Stream stdout, Memory<byte> buffer)
+    {
+        try
+        {
+            return await stdout.ReadAsync(buffer).ConfigureAwait(false);
+        }
+        catch (IOException)
+        {
+            return 0;
+        }
+    }
+
+    private static async Task<int?> WaitExitAsync(FunctionProcess process, CancellationToken stop)
+    {
+        // stdout closed; the process may still run (it closed stdout early). The deadline
+        // bounds the wait: 'stop' kills the group, which ends Exited.
+        try
+        {
+            return await process.Exited.WaitAsync(stop).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            return null;
+        }
+    }
+
+    private static ValueTask StartAsync(ICallResponse response, long? length, CancellationToken stop) =>
+        response.StartAsync(new FunctionResponse { StatusCode = 200, ContentLength = length }, stop);
+
+    private static FunctionError? ExitError(Call call, FunctionProcess process, int? code) => code switch
+    {
+        null => null, // stopped by deadline or caller: classified by the caller of this method
+        _ when process.WasOutOfMemory => new FunctionError(FunctionErrorKind.OutOfMemory, $"function was killed: out of memory (limit {call.Function.MemoryMb} MB)"),
+        _ => new FunctionError(FunctionErrorKind.Exited, $"function exited with code {code}"),
+    };
+
+    private TimeSpan Remaining(DateTimeOffset deadline)
+    {
+        var left = deadline - time.GetUtcNow();
+        return left > TimeSpan.Zero ? left : TimeSpan.Zero;
+    }
+}

@@ -1,0 +1,46 @@
+namespace Fnagent.Invocation;
+
+/// <summary>
+/// A failed call as a value. The two rules every format obeys live here and nowhere else:
+/// which HTTP status the caller sees (PROTOCOLS.md section 7), and whether the process
+/// that served the call may serve another.
+/// </summary>
+public sealed record FunctionError(FunctionErrorKind Kind, string Message)
+{
+    /// <summary>Seconds a caller should wait before retrying after a 503.</summary>
+    public const int RetryAfterSeconds = 1;
+
+    public int Status => Kind switch
+    {
+        FunctionErrorKind.NotFound => 404,
+        FunctionErrorKind.RequestTooLarge => 413,
+        FunctionErrorKind.UnsupportedBody => 415,
+        FunctionErrorKind.NoCapacity => 503,
+        FunctionErrorKind.Timeout => 504,
+        FunctionErrorKind.CallerGone => 499,
+        _ => 502,
+    };
+
+    /// <summary>
+    /// False when the process must never serve another call: after a timeout, a protocol
+    /// violation, an oversize response or a caller abort mid-call, late bytes of this call
+    /// could still reach the next caller.
+    /// </summary>
+    public bool KeepsProcess => Kind is FunctionErrorKind.FunctionFailed;
+
+    /// <summary>The error as the caller sees it: <c>{"error":{"message":"..."}}</c>.</summary>
+    public byte[] ToJson()
+    {
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>(64 + Message.Length);
+        using (var writer = new System.Text.Json.Utf8JsonWriter(buffer))
+        {
+            writer.WriteStartObject();
+            writer.WriteStartObject("error");
+            writer.WriteString("message", Message);
+            writer.WriteEndObject();
+            writer.WriteEndObject();
+        }
+
+        return buffer.WrittenSpan.ToArray();
+    }
+}

@@ -1,0 +1,114 @@
+using System.Diagnostics;
+using Fnagent.Formats;
+using Fnagent.Functions;
+using Fnagent.State;
+using Microsoft.Extensions.Logging;
+
+namespace Fnagent.Invocation;
+
+/// <summary>
+/// Runs one call end to end: opens its record and log, hands it to the runner of its
+/// format, and turns the outcome into the caller's answer and the call's record.
+/// </summary>
+public sealed class FunctionInvoker(ICallStore calls, ColdRunner cold, TimeProvider time, ILogger<FunctionInvoker> logger)
+{
+    /// <summary>A new request for <paramref name="function"/> with its call id and deadline set.</summary>
+    public FunctionRequest NewRequest(FunctionDefinition function, string method, string requestUrl, string target,
+        FunctionHeaders headers, long? contentLength, Stream body)
+    {
+        var now = time.GetUtcNow();
+        return new FunctionRequest
+        {
+            CallId = CallId.New(now),
+            Method = method,
+            RequestUrl = requestUrl,
+            Target = target,
+            Deadline = now + function.Timeout,
+            Headers = headers,
+            ContentLength = contentLength,
+            Body = body,
+        };
+    }
+
+    public async Task InvokeAsync(FunctionDefinition function, FunctionRequest request, ICallResponse response, CancellationToken callerAborted)
+    {
+        var started = Stopwatch.GetTimestamp();
+        var record = new CallRecord
+        {
+            CallId = request.CallId,
+            App = function.App,
+            Function = function.Name,
+            Route = function.Route,
+            StartedAt = time.GetUtcNow(),
+        };
+
+        using var log = calls.Begin(record);
+        var call = new Call(function, request, record, log, logger);
+        FunctionError? error;
+        try
+        {
+            error = function.Format switch
+            {
+                FunctionFormat.Default => await cold.RunAsync(call, response, callerAborted).ConfigureAwait(false),
+                _ => new FunctionError(FunctionErrorKind.StartFailed, $"format '{FunctionEnvironment.FormatName(function.Format)}' is not supported yet"),
+            };
+        }
+        catch (Exception e) when (e is not OperationCanceledException || callerAborted.IsCancellationRequested)
+        {
+            error = callerAborted.IsCancellationRequested
+                ? new FunctionError(FunctionErrorKind.CallerGone, "caller went away")
+                : new FunctionError(FunctionErrorKind.Exited, $"internal error: {e.Message}");
+        }
+
+        if (error is null)
+        {
+            record.Status = CallStatus.Success;
+            record.HttpStatus ??= 200;
+        }
+        else
+        {
+            await FailAsync(call, response, error).ConfigureAwait(false);
+        }
+
+        record.EndedAt = time.GetUtcNow();
+        logger.CallFinished(function.App, function.Name, request.CallId, request.Method, record.HttpStatus ?? 0,
+            Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+    }
+
+    private async Task FailAsync(Call call, ICallResponse response, FunctionError error)
+    {
+        var record = call.Record;
+        record.Status = error.Kind switch
+        {
+            FunctionErrorKind.Timeout => CallStatus.Timeout,
+            FunctionErrorKind.CallerGone => CallStatus.Cancelled,
+            _ => CallStatus.Error,
+        };
+        record.Error = error.Message;
+        logger.CallFailed(call.Function.App, call.Function.Name, call.Request.CallId, error.Kind, error.Message);
+        call.Log.Append($"fnagent: {error.Message}");
+
+        if (error.Kind == FunctionErrorKind.CallerGone)
+        {
+            record.HttpStatus = error.Status;
+            response.Abort();
+        }
+        else if (response.HasStarted)
+        {
+            // Too late for a status: break the response so it cannot pass for complete.
+            response.Abort();
+        }
+        else
+        {
+            record.HttpStatus = error.Status;
+            try
+            {
+                await response.WriteErrorAsync(error, CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is IOException or OperationCanceledException or InvalidOperationException)
+            {
+                // The caller is gone; the record already holds the error.
+            }
+        }
+    }
+}

@@ -1,0 +1,190 @@
+using System.ComponentModel;
+using System.Diagnostics;
+
+namespace Fnagent.Processes;
+
+/// <summary>
+/// One running function process, in CliWrap's spirit: started synchronously so a launch
+/// error throws at once; pid and start time recorded immediately; exit observed through
+/// the Exited event (no polling); stderr pumped line by line for its whole life; and a
+/// kill that reaches the whole process group. When the main process exits, whatever it
+/// left running in its group is killed too, as a container would be torn down.
+/// </summary>
+/// <remarks>
+/// Thread-safety: <see cref="Kill"/> and <see cref="DisposeAsync"/> may be called from any
+/// thread, any number of times. Reads of <see cref="StandardOutput"/> and writes of
+/// <see cref="StandardInput"/> belong to one caller at a time.
+/// </remarks>
+public sealed partial class FunctionProcess : IAsyncDisposable
+{
+    private static readonly TimeSpan ReapTimeout = TimeSpan.FromSeconds(5);
+    private static readonly string? SetsidPath = new[] { "/usr/bin/setsid", "/bin/setsid" }.FirstOrDefault(File.Exists);
+
+    private readonly Process _process;
+    private readonly TaskCompletionSource<int> _exited = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly ProcessSpec _spec;
+    private readonly MemoryLimit? _memoryLimit;
+    private int _disposed;
+
+    private FunctionProcess(Process process, ProcessSpec spec, MemoryLimit? memoryLimit)
+    {
+        _process = process;
+        _spec = spec;
+        _memoryLimit = memoryLimit;
+        Id = process.Id;
+        StartedAt = DateTimeOffset.UtcNow;
+        StandardInput = process.StandardInput.BaseStream;
+        StandardOutput = process.StandardOutput.BaseStream;
+    }
+
+    /// <summary>The pid; also the process group id of everything it starts.</summary>
+    public int Id { get; }
+
+    public DateTimeOffset StartedAt { get; }
+
+    /// <summary>The process's stdin. Dispose it to signal end of input.</summary>
+    public Stream StandardInput { get; }
+
+    /// <summary>The process's stdout.</summary>
+    public Stream StandardOutput { get; }
+
+    /// <summary>Completes with the exit code when the process has exited (128+N when killed by signal N).</summary>
+    public Task<int> Exited => _exited.Task;
+
+    /// <summary>Completes when stderr reached its end (every line handed on).</summary>
+    public Task StderrDrained { get; private set; } = Task.CompletedTask;
+
+    public bool HasExited => _exited.Task.IsCompleted;
+
+    /// <summary>True when the process was killed because it went over its memory limit.</summary>
+    public bool WasOutOfMemory => _memoryLimit?.WasExceeded() ?? false;
+
+    /// <summary>The private directory given to the process, or null.</summary>
+    public string? PrivateDirectory => _spec.PrivateDirectory;
+
+    /// <summary>
+    /// Starts the process. Throws <see cref="ProcessStartException"/> when it cannot be
+    /// started; never returns a process that did not start.
+    /// </summary>
+    public static FunctionProcess Start(ProcessSpec spec, Action<string> onStderrLine)
+    {
+        var program = ExecutableLookup.Resolve(spec.Command[0], spec.WorkingDirectory, spec.Environment.GetValueOrDefault("PATH"));
+        var info = new ProcessStartInfo
+        {
+            FileName = SetsidPath ?? program,
+            WorkingDirectory = spec.WorkingDirectory,
+            UseShellExecute = false,
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+
+        if (SetsidPath is not null)
+        {
+            // setsid(1) calls setsid(2) and execs in place (the child is not a group
+            // leader, so it does not fork): same pid, new session and process group.
+            info.ArgumentList.Add("--");
+            info.ArgumentList.Add(program);
+        }
+
+        foreach (var arg in spec.Command.Skip(1))
+        {
+            info.ArgumentList.Add(arg);
+        }
+
+        // ProcessStartInfo.Environment starts as a copy of ours: clear it so that nothing
+        // of the agent's environment (secrets included) reaches the function.
+        info.Environment.Clear();
+        foreach (var (key, value) in spec.Environment)
+        {
+            info.Environment[key] = value;
+        }
+
+        var process = new Process { StartInfo = info, EnableRaisingEvents = true };
+        FunctionProcess? started = null;
+        process.Exited += (_, _) => started?.OnExited();
+        try
+        {
+            process.Start();
+        }
+        catch (Win32Exception e)
+        {
+            process.Dispose();
+            throw new ProcessStartException($"cannot start '{spec.Command[0]}': {e.Message}", e);
+        }
+
+        var memoryLimit = spec.MemoryLimitBytes is { } bytes ? MemoryLimit.TryApply(process.Id, bytes) : null;
+        started = new FunctionProcess(process, spec, memoryLimit);
+        started.StderrDrained = Task.Run(() => StderrPump.RunAsync(process.StandardError.BaseStream, onStderrLine));
+
+        // The Exited handler may have run before 'started' was assigned.
+        if (process.HasExited)
+        {
+            started.OnExited();
+        }
+
+        return started;
+    }
+
+    /// <summary>Kills the process and everything in its process group, at once.</summary>
+    public void Kill()
+    {
+        ProcessGroup.Kill(Id);
+        try
+        {
+            // A child that made a session of its own escapes the group kill; the tree walk
+            // catches it while its parent lives.
+            _process.Kill(entireProcessTree: true);
+        }
+        catch (Exception e) when (e is InvalidOperationException or Win32Exception or NotSupportedException)
+        {
+            // Already gone.
+        }
+    }
+
+    /// <summary>Asks the process group to stop (SIGTERM), for graceful retirement.</summary>
+    public void Terminate() => ProcessGroup.Terminate(Id);
+
+    /// <summary>Kills what is left, waits (bounded) for the exit to be observed, and removes the private directory.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
+        Kill();
+        await Exited.WaitAsync(ReapTimeout).ContinueWith(static _ => { }, TaskScheduler.Default).ConfigureAwait(false);
+        await StderrDrained.WaitAsync(ReapTimeout).ContinueWith(static _ => { }, TaskScheduler.Default).ConfigureAwait(false);
+        _process.Dispose();
+        _memoryLimit?.Dispose();
+        if (_spec.PrivateDirectory is { } dir)
+        {
+            try
+            {
+                Directory.Delete(dir, recursive: true);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // Left for the next start's sweep; never fail a disposal over it.
+            }
+        }
+    }
+
+    private void OnExited()
+    {
+        int code;
+        try
+        {
+            code = _process.ExitCode;
+        }
+        catch (InvalidOperationException)
+        {
+            code = -1;
+        }
+
+        // The main process is gone: tear down whatever it left behind in its group.
+        ProcessGroup.Kill(Id);
+        _exited.TrySetResult(code);
+    }
+}

@@ -1,0 +1,34 @@
+using System.Runtime.InteropServices;
+
+namespace Fnagent.Processes;
+
+/// <summary>
+/// Signals to a whole process group. Every function process is started as the leader of
+/// its own session and group (through setsid), so its children, and theirs, share its
+/// group id even after it exits: one kill(-pgid) reaches what a tree walk would miss
+/// (a background child whose parent is already gone).
+/// </summary>
+internal static partial class ProcessGroup
+{
+    private const int SigKill = 9;
+    private const int SigTerm = 15;
+
+    public static void Kill(int pgid) => Signal(pgid, SigKill);
+
+    public static void Terminate(int pgid) => Signal(pgid, SigTerm);
+
+    /// <summary>True when any process of the group is still alive.</summary>
+    public static bool IsAlive(int pgid) => kill(-pgid, 0) == 0;
+
+    private static void Signal(int pgid, int signal)
+    {
+        // ESRCH (nothing left in the group) is the normal case after an exit; ignore it.
+        if (pgid > 1)
+        {
+            _ = kill(-pgid, signal);
+        }
+    }
+
+    [LibraryImport("libc", SetLastError = true)]
+    private static partial int kill(int pid, int sig);
+}

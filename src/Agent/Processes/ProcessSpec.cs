@@ -1,0 +1,26 @@
+namespace Fnagent.Processes;
+
+/// <summary>
+/// An immutable description of a process to start: the exact argv (never a joined
+/// command string), the exact environment (nothing inherited), and the folder to run in.
+/// </summary>
+public sealed record ProcessSpec
+{
+    /// <summary>argv: the executable first, then its arguments, each passed as is.</summary>
+    public required IReadOnlyList<string> Command { get; init; }
+
+    /// <summary>The whole environment of the process. Nothing of the agent's own is added.</summary>
+    public required IReadOnlyDictionary<string, string> Environment { get; init; }
+
+    /// <summary>The working directory; relative executables (<c>./run.sh</c>) resolve against it.</summary>
+    public required string WorkingDirectory { get; init; }
+
+    /// <summary>
+    /// A private directory made for this process alone (its TMPDIR and HOME, and where an
+    /// http-stream function puts its socket); removed when the process is disposed.
+    /// </summary>
+    public string? PrivateDirectory { get; init; }
+
+    /// <summary>Memory limit in bytes applied where the machine allows it, or null for none.</summary>
+    public long? MemoryLimitBytes { get; init; }
+}

@@ -1,0 +1,69 @@
+using System.Text;
+
+namespace Fnagent.State;
+
+/// <summary>
+/// The log of one call: lines appended as the function writes them, capped at a size
+/// past which one truncation line is kept (PROTOCOLS.md section 6). The file is created
+/// on the first line only, so a call that logs nothing costs no file. Thread-safe:
+/// stderr and stdout pumps may append concurrently.
+/// </summary>
+public sealed class CallLog : IDisposable
+{
+    private readonly string _path;
+    private readonly long _maxBytes;
+    private readonly Lock _gate = new();
+    private FileStream? _file;
+    private long _written;
+    private bool _truncated;
+    private bool _closed;
+
+    public CallLog(string path, long maxBytes)
+    {
+        _path = path;
+        _maxBytes = maxBytes;
+    }
+
+    /// <summary>Bytes kept so far (the truncation line excluded).</summary>
+    public long Length => Volatile.Read(ref _written);
+
+    public void Append(string line)
+    {
+        var bytes = Encoding.UTF8.GetByteCount(line) + 1;
+        lock (_gate)
+        {
+            if (_closed || _truncated)
+            {
+                return;
+            }
+
+            if (_written + bytes > _maxBytes)
+            {
+                _truncated = true;
+                Write($"----- log truncated at {_maxBytes} bytes -----\n");
+                return;
+            }
+
+            _written += bytes;
+            Write(line + "\n");
+        }
+    }
+
+    /// <summary>Closes the file; later lines are dropped (the call is over).</summary>
+    public void Dispose()
+    {
+        lock (_gate)
+        {
+            _closed = true;
+            _file?.Dispose();
+            _file = null;
+        }
+    }
+
+    private void Write(string text)
+    {
+        _file ??= new FileStream(_path, FileMode.Append, FileAccess.Write, FileShare.ReadWrite | FileShare.Delete, 4096);
+        _file.Write(Encoding.UTF8.GetBytes(text));
+        _file.Flush();
+    }
+}

@@ -1,0 +1,36 @@
+namespace Fnagent.State;
+
+/// <summary>
+/// What is known of one call. Written by the call's own flow only; read by anyone once
+/// <see cref="Status"/> is no longer <see cref="CallStatus.Running"/>.
+/// </summary>
+public sealed class CallRecord
+{
+    public required string CallId { get; init; }
+
+    public required string App { get; init; }
+
+    public required string Function { get; init; }
+
+    public required string Route { get; init; }
+
+    public required DateTimeOffset StartedAt { get; init; }
+
+    public CallStatus Status { get; set; } = CallStatus.Running;
+
+    public DateTimeOffset? EndedAt { get; set; }
+
+    public TimeSpan? Duration => EndedAt - StartedAt;
+
+    /// <summary>HTTP status sent to the caller.</summary>
+    public int? HttpStatus { get; set; }
+
+    /// <summary>Exit code of a cold process, when it exited.</summary>
+    public int? ExitCode { get; set; }
+
+    /// <summary>The pid of the process that served the call.</summary>
+    public int? Pid { get; set; }
+
+    /// <summary>The error message the caller saw, when the call failed.</summary>
+    public string? Error { get; set; }
+}

@@ -1,0 +1,11 @@
+namespace Fnagent.State;
+
+/// <summary>Where a call stands.</summary>
+public enum CallStatus
+{
+    Running,
+    Success,
+    Error,
+    Timeout,
+    Cancelled,
+}

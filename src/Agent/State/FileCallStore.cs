@@ -1,0 +1,73 @@
+using System.Collections.Concurrent;
+
+namespace Fnagent.State;
+
+/// <summary>
+/// The embedded call store: records in memory, logs as one file per call under
+/// <c>&lt;data&gt;/logs</c>, both trimmed to the newest <c>CallRetention</c> calls.
+/// </summary>
+public sealed class FileCallStore : ICallStore
+{
+    private readonly ConcurrentDictionary<string, CallRecord> _records = new(StringComparer.Ordinal);
+    private readonly ConcurrentQueue<string> _order = new();
+    private readonly string _logDirectory;
+    private readonly long _maxLogBytes;
+    private readonly int _retention;
+
+    public FileCallStore(AgentOptions options)
+    {
+        _logDirectory = Path.GetFullPath(Path.Combine(options.DataDirectory, "logs"));
+        _maxLogBytes = options.Limits.MaxLogBytesPerCall;
+        _retention = Math.Max(1, options.Limits.CallRetention);
+        Directory.CreateDirectory(_logDirectory);
+    }
+
+    public CallLog Begin(CallRecord record)
+    {
+        _records[record.CallId] = record;
+        _order.Enqueue(record.CallId);
+        while (_order.Count > _retention && _order.TryDequeue(out var old))
+        {
+            _records.TryRemove(old, out _);
+            TryDelete(LogPath(old));
+        }
+
+        return new CallLog(LogPath(record.CallId), _maxLogBytes);
+    }
+
+    public bool TryGet(string callId, out CallRecord record) => _records.TryGetValue(callId, out record!);
+
+    public string? ReadLog(string callId)
+    {
+        if (!IsCallId(callId))
+        {
+            return null;
+        }
+
+        var path = LogPath(callId);
+        if (File.Exists(path))
+        {
+            using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+            using var reader = new StreamReader(stream);
+            return reader.ReadToEnd();
+        }
+
+        return _records.ContainsKey(callId) ? "" : null;
+    }
+
+    private string LogPath(string callId) => Path.Combine(_logDirectory, callId + ".log");
+
+    // Call ids are Crockford base32; anything else never touches the file system.
+    private static bool IsCallId(string value) => value.Length is > 0 and <= 64 && value.All(char.IsAsciiLetterOrDigit);
+
+    private static void TryDelete(string path)
+    {
+        try
+        {
+            File.Delete(path);
+        }
+        catch (IOException)
+        {
+        }
+    }
+}

@@ -1,0 +1,60 @@
+using System.Net;
+using System.Text.Json;
+using Fnagent.Agent.Tests.Support;
+
+namespace Fnagent.Agent.Tests.Cold;
+
+public sealed class FailureTests(ColdFixture fixture) : IClassFixture<ColdFixture>
+{
+    [Fact]
+    public async Task ExitCodeThreeIs502WithTheJsonError()
+    {
+        using var response = await fixture.Agent.Client.PostAsync("r/tests/exit3", null);
+
+        Assert.Equal(HttpStatusCode.BadGateway, response.StatusCode);
+        Assert.Equal("application/json", response.Content.Headers.ContentType?.MediaType);
+        Assert.Single(response.Headers.GetValues("Fn-Call-Id"));
+        Assert.Equal("function exited with code 3", await ErrorMessage(response));
+    }
+
+    [Fact]
+    public async Task SleepingPastTimeoutIs504AndLeavesNoProcess()
+    {
+        using var response = await fixture.Agent.Client.PostAsync("r/tests/sleeper", null);
+        var callId = response.Headers.GetValues("Fn-Call-Id").Single();
+
+        Assert.Equal(HttpStatusCode.GatewayTimeout, response.StatusCode);
+        Assert.StartsWith("function timed out", await ErrorMessage(response));
+
+        // Right after the 504: the function and its background child are both gone.
+        Assert.Empty(Processes.Matching("fnagent-test-main-" + callId));
+        Assert.Empty(Processes.Matching("fnagent-test-child-" + callId));
+        Assert.Empty(Processes.OurZombies());
+    }
+
+    [Fact]
+    public async Task UnknownRouteIs404WithTheJsonError()
+    {
+        using var response = await fixture.Agent.Client.GetAsync("r/tests/no-such-function");
+
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        Assert.Equal("no function at /r/tests/no-such-function", await ErrorMessage(response));
+    }
+
+    [Fact]
+    public async Task NoProcessOrZombieRemainsAfterCalls()
+    {
+        for (var i = 0; i < 5; i++)
+        {
+            using var response = await fixture.Agent.Client.PostAsync("r/tests/exit3", null);
+        }
+
+        Assert.True(await Processes.EventuallyAsync(() => Processes.OurZombies().Count == 0, TimeSpan.FromSeconds(5)));
+    }
+
+    internal static async Task<string> ErrorMessage(HttpResponseMessage response)
+    {
+        using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        return json.RootElement.GetProperty("error").GetProperty("message").GetString()!;
+    }
+}

@@ -1,0 +1,76 @@
+using Fnagent.Hosting;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.DependencyInjection;
+using Serilog.Events;
+
+namespace Fnagent.Agent.Tests.Support;
+
+/// <summary>
+/// A real agent: real Kestrel bound to 127.0.0.1 on a free port, serving a functions
+/// folder, with a real HttpClient pointed at it. Every request is bounded by a timeout.
+/// </summary>
+public sealed class RunningAgent : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+    private readonly string _dataDirectory;
+
+    private RunningAgent(WebApplication app, string dataDirectory, Uri address)
+    {
+        _app = app;
+        _dataDirectory = dataDirectory;
+        Address = address;
+        Client = new HttpClient { BaseAddress = address, Timeout = TimeSpan.FromSeconds(60) };
+    }
+
+    public Uri Address { get; }
+
+    public HttpClient Client { get; }
+
+    public IServiceProvider Services => _app.Services;
+
+    public static async Task<RunningAgent> StartAsync(string functionsDirectory, Action<AgentOptions>? configure = null)
+    {
+        var data = Directory.CreateTempSubdirectory("fnagent-test-data-").FullName;
+        var options = new AgentOptions { FunctionsDirectory = functionsDirectory, DataDirectory = data };
+        configure?.Invoke(options);
+        var app = AgentHost.Build(options, "http://127.0.0.1:0", LogEventLevel.Warning);
+        await app.StartAsync().WaitAsync(TimeSpan.FromSeconds(30));
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        return new RunningAgent(app, data, new Uri(address + "/"));
+    }
+
+    /// <summary>The repo's <c>tests/functions</c> folder.</summary>
+    public static string TestFunctions => Path.Combine(RepoRoot, "tests", "functions");
+
+    public static string RepoRoot
+    {
+        get
+        {
+            for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+            {
+                if (File.Exists(Path.Combine(dir.FullName, "Agent.sln")))
+                {
+                    return dir.FullName;
+                }
+            }
+
+            throw new InvalidOperationException("Agent.sln not found above " + AppContext.BaseDirectory);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Client.Dispose();
+        await _app.StopAsync().WaitAsync(TimeSpan.FromSeconds(30));
+        await _app.DisposeAsync();
+        try
+        {
+            Directory.Delete(_dataDirectory, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+}
