@@ -44,6 +44,12 @@ public static class FunctionFileParser
         {
             return Failed(path, (int)ex.Start.Line, $"YAML syntax error at column {ex.Start.Column}: {SyntaxMessage(ex)}");
         }
+        catch (InvalidOperationException ex)
+        {
+            // YamlDotNet 16.3 throws this, without a position, on some malformed flow
+            // collections (an unclosed "[x, y" followed by more keys).
+            return Failed(path, null, $"YAML syntax error: {ex.Message}");
+        }
         if (stream.Documents.Count == 0 || (stream.Documents[0].RootNode is YamlScalarNode first && FunctionFileReader.IsNull(first)))
         {
             return Failed(path, null, "the file is empty; a func.yml needs at least 'name' and 'cmd'");
