@@ -58,7 +58,7 @@ public sealed class ColdRunner(AgentOptions options, TimeProvider time) : IForma
             // whole group is dead, so no read below can outlive the deadline.
             await using var killOnStop = stop.Token.Register(process.Kill).ConfigureAwait(false);
             var feed = FeedStdinAsync(request.Body, process);
-            var error = await RelayStdoutAsync(call, process, response, stop.Token).ConfigureAwait(false);
+            var error = await RelayStdoutAsync(call, process, feed, response, stop.Token).ConfigureAwait(false);
             var feedError = await feed.ConfigureAwait(false);
 
             process.Kill();
@@ -109,36 +109,40 @@ public sealed class ColdRunner(AgentOptions options, TimeProvider time) : IForma
         return null;
     }
 
-    private static async Task<FunctionError?> RelayStdoutAsync(Call call, FunctionProcess process, ICallResponse response, CancellationToken stop)
+    private static async Task<FunctionError?> RelayStdoutAsync(Call call, FunctionProcess process, Task feed, ICallResponse response, CancellationToken stop)
     {
         var buffer = ArrayPool<byte>.Shared.Rent(HoldBackBytes);
+        var spool = new OutputSpool(process.PrivateDirectory!);
         try
         {
-            var held = 0;
+            // Hold the output back until the request body is all in (see OutputSpool) and
+            // either the output ended or it outgrew the hold-back.
             int read;
-            do
+            while ((read = await ReadAsync(process.StandardOutput, buffer).ConfigureAwait(false)) > 0)
             {
-                read = await ReadAsync(process.StandardOutput, buffer.AsMemory(held, HoldBackBytes - held)).ConfigureAwait(false);
-                held += read;
+                await spool.WriteAsync(buffer.AsMemory(0, read)).ConfigureAwait(false);
+                if (feed.IsCompleted && spool.Length >= HoldBackBytes)
+                {
+                    break;
+                }
             }
-            while (read > 0 && held < HoldBackBytes);
 
             if (read == 0)
             {
-                // The whole answer is held back: its status can still follow the exit code.
+                // The whole answer is held: its status can still follow the exit code.
                 var code = await WaitExitAsync(process, stop).ConfigureAwait(false);
                 if (code is not 0)
                 {
                     return ExitError(call, process, code);
                 }
 
-                await StartAsync(response, held, stop).ConfigureAwait(false);
-                await response.Body.WriteAsync(buffer.AsMemory(0, held), stop).ConfigureAwait(false);
+                await StartAsync(response, spool.Length, stop).ConfigureAwait(false);
+                await spool.DrainToAsync(response.Body, stop).ConfigureAwait(false);
                 return null;
             }
 
             await StartAsync(response, null, stop).ConfigureAwait(false);
-            await response.Body.WriteAsync(buffer.AsMemory(0, held), stop).ConfigureAwait(false);
+            await spool.DrainToAsync(response.Body, stop).ConfigureAwait(false);
             while ((read = await ReadAsync(process.StandardOutput, buffer).ConfigureAwait(false)) > 0)
             {
                 await response.Body.WriteAsync(buffer.AsMemory(0, read), stop).ConfigureAwait(false);
@@ -158,6 +162,7 @@ public sealed class ColdRunner(AgentOptions options, TimeProvider time) : IForma
         finally
         {
             ArrayPool<byte>.Shared.Return(buffer);
+            await spool.DisposeAsync().ConfigureAwait(false);
         }
     }
 

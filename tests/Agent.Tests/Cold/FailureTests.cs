@@ -27,9 +27,9 @@ public sealed class FailureTests(ColdFixture fixture) : IClassFixture<ColdFixtur
         Assert.StartsWith("function timed out", await ErrorMessage(response));
 
         // Right after the 504: the function and its background child are both gone.
-        Assert.Empty(Processes.Matching("fnagent-test-main-" + callId));
-        Assert.Empty(Processes.Matching("fnagent-test-child-" + callId));
-        Assert.Empty(Processes.OurZombies());
+        Assert.Empty(ProcessTable.Matching("fnagent-test-main-" + callId));
+        Assert.Empty(ProcessTable.Matching("fnagent-test-child-" + callId));
+        Assert.Empty(ProcessTable.OurZombies());
     }
 
     [Fact]
@@ -49,7 +49,7 @@ public sealed class FailureTests(ColdFixture fixture) : IClassFixture<ColdFixtur
             using var response = await fixture.Agent.Client.PostAsync("r/tests/exit3", null);
         }
 
-        Assert.True(await Processes.EventuallyAsync(() => Processes.OurZombies().Count == 0, TimeSpan.FromSeconds(5)));
+        Assert.True(await ProcessTable.EventuallyAsync(() => ProcessTable.OurZombies().Count == 0, TimeSpan.FromSeconds(5)));
     }
 
     internal static async Task<string> ErrorMessage(HttpResponseMessage response)

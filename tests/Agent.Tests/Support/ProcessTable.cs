@@ -1,7 +1,7 @@
 namespace Fnagent.Agent.Tests.Support;
 
 /// <summary>Looks at the machine's real process table (/proc), for leftover checks.</summary>
-public static class Processes
+public static class ProcessTable
 {
     /// <summary>Pids of live (non-zombie) processes whose command line contains <paramref name="marker"/>.</summary>
     public static IReadOnlyList<int> Matching(string marker)
