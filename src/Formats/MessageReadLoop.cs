@@ -49,7 +49,7 @@ public static class MessageReadLoop
                 var pending = buffer.Slice(consumed);
                 if (pending.Length >= maxMessageSize && (buffer.Length > maxMessageSize || result.IsCompleted))
                 {
-                    throw FormatViolationException.WithBytes(FormatError.ResponseTooLarge, pending, $"no complete response within {maxMessageSize} bytes", maxMessageSize);
+                    throw FormatViolationException.WithBytes(FormatError.ResponseTooLarge, pending.Slice(0, maxMessageSize), $"no complete response within {maxMessageSize} bytes", maxMessageSize);
                 }
 
                 if (buffer.Length > maxMessageSize)
