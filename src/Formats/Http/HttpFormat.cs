@@ -1,0 +1,165 @@
+using System.Buffers;
+using System.Buffers.Text;
+using System.IO.Pipelines;
+
+namespace Fnagent.Formats;
+
+/// <summary>
+/// The hot <c>http</c> format (PROTOCOLS.md section 4): http/1.1 requests and responses over
+/// the process's stdin/stdout, one call at a time, bodies streamed both ways.
+/// </summary>
+/// <remarks>
+/// Immutable and safe to share; per pipe, one call at a time. Informational (1xx) responses
+/// before the final one are skipped. A response with <c>Connection: close</c> sets
+/// <see cref="FunctionResponse.CloseRequested"/>; an http/1.0 status line alone does not,
+/// since a hot process that keeps reading stdin still serves the next request.
+/// </remarks>
+public sealed class HttpFormat : IFunctionFormat
+{
+    private const int ChunkSize = 16 * 1024;
+    private readonly FormatLimits _limits;
+    private readonly HttpResponseHeadReader _headReader;
+
+    public HttpFormat(FormatLimits? limits = null)
+    {
+        _limits = limits ?? FormatLimits.Default;
+        _headReader = new HttpResponseHeadReader(_limits);
+    }
+
+    public string Name => "http";
+
+    public async ValueTask WriteRequestAsync(FunctionRequest request, PipeWriter output, CancellationToken ct)
+    {
+        HttpRequestHeadWriter.Instance.WriteMessage(request, output);
+        if (request.ContentLength is { } length)
+        {
+            await CopyExactlyAsync(request.Body, length, output, ct).ConfigureAwait(false);
+        }
+        else
+        {
+            await CopyChunkedAsync(request.Body, output, ct).ConfigureAwait(false);
+        }
+    }
+
+    public async ValueTask<FunctionResponse> ReadResponseAsync(PipeReader input, CancellationToken ct)
+    {
+        HttpResponseHead head;
+        do
+        {
+            head = await MessageReadLoop.ReadAsync(input, _headReader, _limits.MaxHeadSize, ct).ConfigureAwait(false);
+        }
+        while (head.StatusCode is >= 100 and < 200 and not 101);
+
+        if (head.StatusCode == 101)
+        {
+            throw new FormatViolationException(FormatError.InvalidHttp, "101 Switching Protocols is not allowed");
+        }
+
+        var response = new FunctionResponse
+        {
+            StatusCode = head.StatusCode,
+            Headers = head.Headers ?? new FunctionHeaders(),
+            ContentType = head.ContentType,
+            CloseRequested = head.CloseRequested,
+        };
+
+        if (head.IsBodiless)
+        {
+            response.ContentLength = head.StatusCode == 204 ? 0 : null;
+            return response;
+        }
+
+        if (head.Chunked)
+        {
+            response.Body = new ResponseBodyStream(input, HttpBodyDecoder.ForChunked(_limits.MaxLineLength), _limits.MaxResponseSize);
+            return response;
+        }
+
+        if (head.UnknownTransferEncoding || head.ContentLength is not { } length)
+        {
+            throw new FormatViolationException(FormatError.NoFraming, head.UnknownTransferEncoding ? "Transfer-Encoding other than chunked" : $"status {head.StatusCode} without Content-Length or chunked");
+        }
+
+        if (length > _limits.MaxResponseSize)
+        {
+            throw new FormatViolationException(FormatError.ResponseTooLarge, $"Content-Length {length}", limit: _limits.MaxResponseSize);
+        }
+
+        response.ContentLength = length;
+        if (length > 0)
+        {
+            response.Body = new ResponseBodyStream(input, HttpBodyDecoder.ForContentLength(length), _limits.MaxResponseSize);
+        }
+
+        return response;
+    }
+
+    private static async ValueTask CopyExactlyAsync(Stream body, long length, PipeWriter output, CancellationToken ct)
+    {
+        var remaining = length;
+        while (remaining > 0)
+        {
+            var memory = output.GetMemory((int)Math.Min(remaining, ChunkSize));
+            if (memory.Length > remaining)
+            {
+                memory = memory[..(int)remaining];
+            }
+
+            var read = await body.ReadAsync(memory, ct).ConfigureAwait(false);
+            if (read == 0)
+            {
+                // The function would wait forever for the missing bytes.
+                throw new IOException($"request body ended {remaining} bytes before its Content-Length of {length}");
+            }
+
+            output.Advance(read);
+            remaining -= read;
+            var flush = await output.FlushAsync(ct).ConfigureAwait(false);
+            if (flush.IsCompleted)
+            {
+                throw new IOException("the function stopped reading its input");
+            }
+        }
+
+        await output.FlushAsync(ct).ConfigureAwait(false);
+    }
+
+    private static async ValueTask CopyChunkedAsync(Stream body, PipeWriter output, CancellationToken ct)
+    {
+        var buffer = ArrayPool<byte>.Shared.Rent(ChunkSize);
+        try
+        {
+            while (true)
+            {
+                var read = await body.ReadAsync(buffer.AsMemory(0, ChunkSize), ct).ConfigureAwait(false);
+                if (read == 0)
+                {
+                    output.Write("0\r\n\r\n"u8);
+                    await output.FlushAsync(ct).ConfigureAwait(false);
+                    return;
+                }
+
+                WriteChunk(output, buffer.AsSpan(0, read));
+                var flush = await output.FlushAsync(ct).ConfigureAwait(false);
+                if (flush.IsCompleted)
+                {
+                    throw new IOException("the function stopped reading its input");
+                }
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    private static void WriteChunk(PipeWriter output, ReadOnlySpan<byte> data)
+    {
+        var span = output.GetSpan(16);
+        Utf8Formatter.TryFormat((uint)data.Length, span, out var written, new StandardFormat('x'));
+        output.Advance(written);
+        output.Write("\r\n"u8);
+        output.Write(data);
+        output.Write("\r\n"u8);
+    }
+}

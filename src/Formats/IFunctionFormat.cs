@@ -1,0 +1,42 @@
+using System.IO.Pipelines;
+
+namespace Fnagent.Formats;
+
+/// <summary>
+/// How one function format carries calls over a process's stdin/stdout: the pool speaks
+/// every hot and cold format through this interface.
+/// </summary>
+/// <remarks>
+/// Implementations are immutable and safe to share between processes and threads; per
+/// pipe, calls are sequential: write a request, read its response, read that response's
+/// body to its end (or dispose it and discard the process), then the next call.
+/// </remarks>
+public interface IFunctionFormat
+{
+    /// <summary>The format's name in func.yml: <c>default</c>, <c>json</c> or <c>http</c>.</summary>
+    string Name { get; }
+
+    /// <summary>
+    /// Writes one request (head and the whole body, streamed from <see cref="FunctionRequest.Body"/>)
+    /// and flushes. Returns when the last byte is flushed.
+    /// </summary>
+    /// <exception cref="FormatViolationException">The request cannot be carried by this format (json: body not UTF-8 or too large).</exception>
+    ValueTask WriteRequestAsync(FunctionRequest request, PipeWriter output, CancellationToken ct);
+
+    /// <summary>
+    /// Reads one response head. The result's <see cref="FunctionResponse.Body"/> yields the body
+    /// as it arrives and ends at the end of this message (for <c>default</c>, the end of the
+    /// output); it throws <see cref="FormatViolationException"/> when the output ends early or
+    /// the body passes the size limit.
+    /// </summary>
+    /// <exception cref="FormatViolationException">The output is not a response of this format, or ended before one.</exception>
+    ValueTask<FunctionResponse> ReadResponseAsync(PipeReader input, CancellationToken ct);
+
+    /// <summary>
+    /// Whether the function wrote bytes after its last response that nobody asked for (call it
+    /// after the body was read to its end, before the next request). Never waits. When true the
+    /// finished call stands and the process should be discarded (PROTOCOLS.md section 3).
+    /// </summary>
+    bool HasPendingBytes(PipeReader input, out ReadOnlyMemory<byte> firstBytes) =>
+        MessageReadLoop.HasPendingBytes(input, skipWhitespace: false, out firstBytes);
+}

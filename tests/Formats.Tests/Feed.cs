@@ -1,0 +1,112 @@
+using System.Buffers;
+using System.IO.Pipelines;
+using System.Text;
+
+namespace Fnagent.Formats.Tests;
+
+/// <summary>The three ways every codec test feeds its input (STYLE.md).</summary>
+public enum Feed
+{
+    OneSegment,
+    BytePerSegment,
+    BytewisePipe,
+}
+
+/// <summary>Builds inputs and bounds every await.</summary>
+internal static class Input
+{
+    public static readonly TimeSpan Timeout = TimeSpan.FromSeconds(10);
+
+    public static TheoryData<Feed> AllFeeds => new() { Feed.OneSegment, Feed.BytePerSegment, Feed.BytewisePipe };
+
+    public static byte[] Bytes(string text) => Encoding.UTF8.GetBytes(text);
+
+    public static ReadOnlySequence<byte> Sequence(byte[] bytes, Feed feed) =>
+        feed == Feed.OneSegment ? new ReadOnlySequence<byte>(bytes) : Segmented(bytes, 1);
+
+    public static ReadOnlySequence<byte> Segmented(byte[] bytes, int segmentSize)
+    {
+        if (bytes.Length == 0)
+        {
+            return ReadOnlySequence<byte>.Empty;
+        }
+
+        Segment? first = null;
+        Segment? last = null;
+        for (var i = 0; i < bytes.Length; i += segmentSize)
+        {
+            var memory = bytes.AsMemory(i, Math.Min(segmentSize, bytes.Length - i));
+            if (last is null)
+            {
+                first = last = new Segment(memory, 0);
+            }
+            else
+            {
+                last = last.Append(memory);
+            }
+        }
+
+        return new ReadOnlySequence<byte>(first!, 0, last!, last!.Memory.Length);
+    }
+
+    /// <summary>A reader over <paramref name="bytes"/> that ends after them, fed the given way.</summary>
+    public static PipeReader Reader(byte[] bytes, Feed feed)
+    {
+        if (feed != Feed.BytewisePipe)
+        {
+            return PipeReader.Create(Sequence(bytes, feed));
+        }
+
+        var pipe = new Pipe(new PipeOptions(pauseWriterThreshold: 0, useSynchronizationContext: false));
+        _ = Task.Run(async () =>
+        {
+            for (var i = 0; i < bytes.Length; i++)
+            {
+                pipe.Writer.GetSpan(1)[0] = bytes[i];
+                pipe.Writer.Advance(1);
+                await pipe.Writer.FlushAsync();
+            }
+
+            await pipe.Writer.CompleteAsync();
+        });
+        return pipe.Reader;
+    }
+
+    public static Task<T> Bounded<T>(this ValueTask<T> task) => task.AsTask().WaitAsync(Timeout);
+
+    public static Task Bounded(this ValueTask task) => task.AsTask().WaitAsync(Timeout);
+
+    public static Task<T> Bounded<T>(this Task<T> task) => task.WaitAsync(Timeout);
+
+    public static Task Bounded(this Task task) => task.WaitAsync(Timeout);
+
+    public static async Task<string> ReadBodyAsync(FunctionResponse response)
+    {
+        using var copy = new MemoryStream();
+        await response.Body.CopyToAsync(copy).Bounded();
+        return Encoding.UTF8.GetString(copy.ToArray());
+    }
+
+    public static async Task<FormatViolationException> ThrowsViolation(FormatError error, Func<Task> action)
+    {
+        var e = await Assert.ThrowsAsync<FormatViolationException>(action);
+        Assert.Equal(error, e.Error);
+        return e;
+    }
+
+    private sealed class Segment : ReadOnlySequenceSegment<byte>
+    {
+        public Segment(ReadOnlyMemory<byte> memory, long runningIndex)
+        {
+            Memory = memory;
+            RunningIndex = runningIndex;
+        }
+
+        public Segment Append(ReadOnlyMemory<byte> memory)
+        {
+            var next = new Segment(memory, RunningIndex + Memory.Length);
+            Next = next;
+            return next;
+        }
+    }
+}
