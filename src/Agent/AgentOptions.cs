@@ -34,6 +34,9 @@ public sealed class LimitOptions
     /// <summary>How many recent calls (records and logs) are kept.</summary>
     public int CallRetention { get; set; } = 10_000;
 
+    /// <summary>How long a call may wait for a free hot process before a 503; null means the call's own timeout.</summary>
+    public TimeSpan? QueueWait { get; set; }
+
     /// <summary>How long in-flight calls may finish on shutdown before processes are killed.</summary>
     public TimeSpan ShutdownGrace { get; set; } = TimeSpan.FromSeconds(10);
 }

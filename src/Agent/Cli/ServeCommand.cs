@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Fnagent.Hosting;
+using Fnagent.Processes;
 using Microsoft.Extensions.Configuration;
 
 namespace Fnagent.Cli;
@@ -24,6 +25,7 @@ internal static class ServeCommand
             options.DataDirectory = result.GetValue(data) ?? options.DataDirectory;
             var app = AgentHost.Build(options, result.GetValue(urls)!);
             await app.RunAsync(cancellationToken);
+            await FunctionProcess.KillAllAsync();
             return 0;
         });
         return command;

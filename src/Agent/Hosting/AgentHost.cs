@@ -1,6 +1,7 @@
 using Fnagent.Functions;
 using Fnagent.Http;
 using Fnagent.Invocation;
+using Fnagent.Pool;
 using Fnagent.State;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -41,6 +42,12 @@ public static class AgentHost
         services.AddSingleton<IFunctionRegistry>(sp =>
             new FunctionDirectory(Path.GetFullPath(options.FunctionsDirectory), sp.GetRequiredService<ILogger<FunctionDirectory>>()));
         services.AddSingleton<ColdRunner>();
+        services.AddSingleton<HotPools>();
+        services.AddSingleton<HotRunner>();
+
+        // SIGTERM/Ctrl-C: stop accepting, let in-flight calls finish up to the grace
+        // period; disposing the host then retires every hot process (end of input, wait, kill).
+        services.Configure<HostOptions>(host => host.ShutdownTimeout = options.Limits.ShutdownGrace);
         services.AddSingleton<FunctionInvoker>();
 
         var app = builder.Build();

@@ -16,4 +16,10 @@ internal static partial class AgentLog
 
     [LoggerMessage(EventId = 111, Level = LogLevel.Warning, Message = "{App}/{Function} call {CallId} failed ({Kind}): {Message}")]
     public static partial void CallFailed(this ILogger logger, string app, string function, string callId, FunctionErrorKind kind, string message);
+
+    [LoggerMessage(EventId = 120, Level = LogLevel.Warning, Message = "{App}/{Function}: could not keep a process warm: {Message}")]
+    public static partial void WarmUpFailed(this ILogger logger, string app, string function, string message);
+
+    [LoggerMessage(EventId = 121, Level = LogLevel.Warning, Message = "{App}/{Function} call {CallId} pid {Pid}: process discarded: {Reason}; first bytes: {FirstBytes}")]
+    public static partial void ProcessDiscarded(this ILogger logger, string app, string function, string callId, int pid, string reason, string firstBytes);
 }

@@ -10,7 +10,7 @@ namespace Fnagent.Invocation;
 /// Runs one call end to end: opens its record and log, hands it to the runner of its
 /// format, and turns the outcome into the caller's answer and the call's record.
 /// </summary>
-public sealed class FunctionInvoker(ICallStore calls, ColdRunner cold, TimeProvider time, ILogger<FunctionInvoker> logger)
+public sealed class FunctionInvoker(ICallStore calls, ColdRunner cold, HotRunner hot, TimeProvider time, ILogger<FunctionInvoker> logger)
 {
     /// <summary>A new request for <paramref name="function"/> with its call id and deadline set.</summary>
     public FunctionRequest NewRequest(FunctionDefinition function, string method, string requestUrl, string target,
@@ -50,6 +50,7 @@ public sealed class FunctionInvoker(ICallStore calls, ColdRunner cold, TimeProvi
             error = function.Format switch
             {
                 FunctionFormat.Default => await cold.RunAsync(call, response, callerAborted).ConfigureAwait(false),
+                FunctionFormat.Json or FunctionFormat.Http => await hot.RunAsync(call, response, callerAborted).ConfigureAwait(false),
                 _ => new FunctionError(FunctionErrorKind.StartFailed, $"format '{FunctionEnvironment.FormatName(function.Format)}' is not supported yet"),
             };
         }

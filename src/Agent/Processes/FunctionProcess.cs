@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.ComponentModel;
 using System.Diagnostics;
 
@@ -19,6 +20,8 @@ public sealed partial class FunctionProcess : IAsyncDisposable
 {
     private static readonly TimeSpan ReapTimeout = TimeSpan.FromSeconds(5);
     private static readonly string? SetsidPath = new[] { "/usr/bin/setsid", "/bin/setsid" }.FirstOrDefault(File.Exists);
+
+    private static readonly ConcurrentDictionary<int, FunctionProcess> Live = new();
 
     private readonly Process _process;
     private readonly TaskCompletionSource<int> _exited = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -115,6 +118,7 @@ public sealed partial class FunctionProcess : IAsyncDisposable
 
         var memoryLimit = spec.MemoryLimitBytes is { } bytes ? MemoryLimit.TryApply(process.Id, bytes) : null;
         started = new FunctionProcess(process, spec, memoryLimit);
+        Live[started.Id] = started;
         started.StderrDrained = Task.Run(() => StderrPump.RunAsync(process.StandardError.BaseStream, onStderrLine));
 
         // The Exited handler may have run before 'started' was assigned.
@@ -142,6 +146,15 @@ public sealed partial class FunctionProcess : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Last resort at agent exit: kills every function process still alive, so nothing
+    /// outlives the agent whatever path led here.
+    /// </summary>
+    public static async Task KillAllAsync()
+    {
+        await Task.WhenAll(Live.Values.Select(p => p.DisposeAsync().AsTask())).ConfigureAwait(false);
+    }
+
     /// <summary>Asks the process group to stop (SIGTERM), for graceful retirement.</summary>
     public void Terminate() => ProcessGroup.Terminate(Id);
 
@@ -154,6 +167,7 @@ public sealed partial class FunctionProcess : IAsyncDisposable
         }
 
         Kill();
+        Live.TryRemove(Id, out _);
         await Exited.WaitAsync(ReapTimeout).ContinueWith(static _ => { }, TaskScheduler.Default).ConfigureAwait(false);
         await StderrDrained.WaitAsync(ReapTimeout).ContinueWith(static _ => { }, TaskScheduler.Default).ConfigureAwait(false);
         _process.Dispose();

@@ -1,0 +1,194 @@
+using Fnagent.Functions;
+using Microsoft.Extensions.Logging;
+
+namespace Fnagent.Pool;
+
+/// <summary>
+/// The hot processes of one function. Each process serves one call at a time. A caller
+/// gets a free process, or starts one while fewer than <c>max_concurrency</c> live, or
+/// waits in line (bounded) for one to be released. Idle processes beyond
+/// <c>min_idle</c> are retired after <c>idle_timeout</c>; a process that died is never
+/// handed out. Thread-safe: every count and list changes under one lock.
+/// </summary>
+public sealed partial class HotPool : IAsyncDisposable
+{
+    private readonly Lock _gate = new();
+    private readonly Stack<HotProcess> _idle = new();
+    private readonly LinkedList<TaskCompletionSource<HotProcess?>> _waiters = new();
+    private readonly AgentOptions _options;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly ITimer _sweeper;
+    private FunctionDefinition _function;
+    private int _live;
+    private bool _retired;
+
+    public HotPool(FunctionDefinition function, AgentOptions options, TimeProvider time, ILogger logger)
+    {
+        _function = function;
+        _options = options;
+        _time = time;
+        _logger = logger;
+        var period = TimeSpan.FromTicks(Math.Clamp(function.IdleTimeout.Ticks / 4, TimeSpan.FromMilliseconds(20).Ticks, TimeSpan.FromSeconds(5).Ticks));
+        _sweeper = time.CreateTimer(_ => SweepIdle(), null, period, period);
+        WarmUp();
+    }
+
+    /// <summary>The definition in force: settings that do not change the launch (concurrency, idle) follow edits live.</summary>
+    public FunctionDefinition Function
+    {
+        get => Volatile.Read(ref _function);
+        set => Volatile.Write(ref _function, value);
+    }
+
+    /// <summary>Processes alive or starting, busy or idle.</summary>
+    public int LiveCount
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _live;
+            }
+        }
+    }
+
+    public int IdleCount
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _idle.Count;
+            }
+        }
+    }
+
+    /// <summary>
+    /// A process that is the caller's alone until <see cref="ReleaseAsync"/>. Throws
+    /// <see cref="NoCapacityException"/> after <paramref name="queueWait"/>,
+    /// <see cref="PoolRetiredException"/> if the pool retires meanwhile, and
+    /// <see cref="Processes.ProcessStartException"/> when a needed process cannot start.
+    /// </summary>
+    public async ValueTask<HotProcess> AcquireAsync(TimeSpan queueWait, CancellationToken cancellationToken)
+    {
+        TaskCompletionSource<HotProcess?> waiter;
+        LinkedListNode<TaskCompletionSource<HotProcess?>> node;
+        var stale = new List<HotProcess>();
+        try
+        {
+            lock (_gate)
+            {
+                ObjectDisposedException.ThrowIf(_retired, this);
+                while (_idle.TryPop(out var idle))
+                {
+                    if (!idle.HasExited)
+                    {
+                        return idle;
+                    }
+
+                    _live--;
+                    stale.Add(idle);
+                }
+
+                if (_live < Function.MaxConcurrency)
+                {
+                    _live++;
+                    return StartCounted();
+                }
+
+                waiter = new TaskCompletionSource<HotProcess?>(TaskCreationOptions.RunContinuationsAsynchronously);
+                node = _waiters.AddLast(waiter);
+            }
+        }
+        finally
+        {
+            // A process that died while idle is replaced on the next call; reap it.
+            foreach (var dead in stale)
+            {
+                _ = dead.DisposeAsync().AsTask();
+            }
+        }
+
+        HotProcess? handed;
+        try
+        {
+            handed = await waiter.Task.WaitAsync(queueWait, _time, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is TimeoutException or OperationCanceledException)
+        {
+            if (LeaveLine(node))
+            {
+                throw e is TimeoutException ? new NoCapacityException(Function.MaxConcurrency, queueWait) : e;
+            }
+
+            // Handed something just as the wait ended: give it back rather than leak it.
+            await GiveBackAsync(waiter.Task.Result).ConfigureAwait(false);
+            throw e is TimeoutException ? new NoCapacityException(Function.MaxConcurrency, queueWait) : e;
+        }
+
+        // Null: a slot was freed and counted for us; start our own process.
+        return handed ?? StartCounted();
+    }
+
+    /// <summary>
+    /// Gives a process back after a call. <paramref name="reusable"/> false (any doubt
+    /// about its state) discards it: killed and reaped before this returns.
+    /// </summary>
+    public async ValueTask ReleaseAsync(HotProcess process, bool reusable)
+    {
+        if (reusable && !process.HasExited)
+        {
+            lock (_gate)
+            {
+                if (!_retired)
+                {
+                    process.LastUsed = _time.GetUtcNow();
+                    if (!HandToWaiter(process))
+                    {
+                        _idle.Push(process);
+                    }
+
+                    return;
+                }
+            }
+        }
+
+        FreeSlot();
+        await process.DisposeAsync().ConfigureAwait(false);
+        WarmUp();
+    }
+
+    /// <summary>Retires a process gracefully after a call that asked for it (http <c>Connection: close</c>).</summary>
+    public async ValueTask RetireAsync(HotProcess process)
+    {
+        FreeSlot();
+        await process.RetireAsync(_options.Limits.ShutdownGrace).ConfigureAwait(false);
+        WarmUp();
+    }
+
+    /// <summary>
+    /// Retires the pool: waiters are refused, idle processes get end of input, a grace
+    /// period, then a kill; busy ones are discarded when their call releases them.
+    /// </summary>
+    public async ValueTask DisposeAsync()
+    {
+        HotProcess[] idle;
+        lock (_gate)
+        {
+            _retired = true;
+            idle = [.. _idle];
+            _idle.Clear();
+            _live -= idle.Length;
+            foreach (var waiter in _waiters)
+            {
+                waiter.TrySetException(new PoolRetiredException());
+            }
+
+            _waiters.Clear();
+        }
+
+        await _sweeper.DisposeAsync().ConfigureAwait(false);
+        await Task.WhenAll(idle.Select(p => p.RetireAsync(_options.Limits.ShutdownGrace).AsTask())).ConfigureAwait(false);
+    }
+}
