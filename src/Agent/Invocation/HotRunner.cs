@@ -14,6 +14,9 @@ namespace Fnagent.Invocation;
 /// </summary>
 public sealed class HotRunner(HotPools pools, AgentOptions options, TimeProvider time, ILogger<HotRunner> logger) : IFormatRunner
 {
+    /// <summary>Responses up to this size with a known length are read whole before the caller sees a status.</summary>
+    public const int HoldBackBytes = 64 * 1024;
+
     private readonly JsonFormat _json = new(Limits(options));
     private readonly HttpFormat _http = new(Limits(options));
 
@@ -28,7 +31,7 @@ public sealed class HotRunner(HotPools pools, AgentOptions options, TimeProvider
         HotProcess process;
         try
         {
-            process = await pool.AcquireAsync(QueueWait(call), stop.Token).ConfigureAwait(false);
+            process = await AcquireCleanAsync(pool, format, call, stop.Token).ConfigureAwait(false);
         }
         catch (NoCapacityException e)
         {
@@ -80,6 +83,50 @@ public sealed class HotRunner(HotPools pools, AgentOptions options, TimeProvider
         return error;
     }
 
+    /// <summary>
+    /// A process from the pool that wrote nothing since its last call: one that did
+    /// (bytes after its response that arrived late) is discarded, never handed the next
+    /// request (PROTOCOLS.md section 3).
+    /// </summary>
+    private async Task<HotProcess> AcquireCleanAsync(HotPool pool, IFunctionFormat format, Call call, CancellationToken stop)
+    {
+        while (true)
+        {
+            var process = await pool.AcquireAsync(QueueWait(call), stop).ConfigureAwait(false);
+            var (clean, first) = await WroteNothingSinceLastCallAsync(process, format, stop).ConfigureAwait(false);
+            if (clean)
+            {
+                return process;
+            }
+
+            logger.ProcessDiscarded(call.Function.App, call.Function.Name, call.Request.CallId, process.Id,
+                "output between calls", Encoding.UTF8.GetString(first.Span));
+            await pool.ReleaseAsync(process, reusable: false).ConfigureAwait(false);
+        }
+    }
+
+    private static async Task<(bool Clean, ReadOnlyMemory<byte> First)> WroteNothingSinceLastCallAsync(HotProcess process, IFunctionFormat format, CancellationToken stop)
+    {
+        // Bytes the reader already pulled in...
+        if (format.HasPendingBytes(process.Input, out var first))
+        {
+            return (false, first);
+        }
+
+        // ...then bytes still in the kernel's pipe (one poll, no read) ...
+        if (!process.HasUnreadOutput)
+        {
+            return (true, default);
+        }
+
+        // ...which are pulled in (the read returns at once) and judged by the format's own
+        // rule: whitespace between json objects is allowed, anything else is not.
+        var result = await process.Input.ReadAsync(stop).ConfigureAwait(false);
+        var ended = result.IsCompleted && result.Buffer.IsEmpty;
+        process.Input.AdvanceTo(result.Buffer.Start, result.Buffer.Start);
+        return ended ? (false, default) : format.HasPendingBytes(process.Input, out first) ? (false, first) : (true, default);
+    }
+
     private async Task<(CallOutcome, FunctionError?)> ExchangeAsync(Call call, IFunctionFormat format, HotProcess process,
         ICallResponse response, CancellationToken stop)
     {
@@ -112,6 +159,22 @@ public sealed class HotRunner(HotPools pools, AgentOptions options, TimeProvider
 
         await using (answer.ConfigureAwait(false))
         {
+            if (format == _http && answer.ContentLength is > 0 and <= HoldBackBytes)
+            {
+                // Small answers are all or nothing: read whole before the status goes out,
+                // so a function failing mid-body still gets its caller a clean 502.
+                try
+                {
+                    var body = new byte[answer.ContentLength.Value];
+                    await answer.Body.ReadExactlyAsync(body, stop).ConfigureAwait(false);
+                    answer.Body = new MemoryStream(body, writable: false);
+                }
+                catch (FormatViolationException e)
+                {
+                    return (CallOutcome.Discard, Violation(call, process, e));
+                }
+            }
+
             await response.StartAsync(answer, stop).ConfigureAwait(false);
             try
             {

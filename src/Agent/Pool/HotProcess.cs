@@ -41,6 +41,9 @@ public sealed class HotProcess : IAsyncDisposable
 
     public bool WasOutOfMemory => _process.WasOutOfMemory;
 
+    /// <summary>True when the process wrote anything, or closed its stdout, since the last read. Never blocks.</summary>
+    public bool HasUnreadOutput => _process.HasUnreadOutput;
+
     /// <summary>The process's private directory (its TMPDIR), also where the agent spools its output.</summary>
     public string? PrivateDirectory => _process.PrivateDirectory;
 

@@ -59,6 +59,9 @@ public sealed partial class FunctionProcess : IAsyncDisposable
 
     public bool HasExited => _exited.Task.IsCompleted;
 
+    /// <summary>True when stdout holds bytes nobody read yet, or its writer closed it. Never blocks.</summary>
+    public bool HasUnreadOutput => PipePoll.IsReadable(StandardOutput);
+
     /// <summary>True when the process was killed because it went over its memory limit.</summary>
     public bool WasOutOfMemory => _memoryLimit?.WasExceeded() ?? false;
 

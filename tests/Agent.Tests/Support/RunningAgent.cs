@@ -15,6 +15,7 @@ public sealed class RunningAgent : IAsyncDisposable
 {
     private readonly WebApplication _app;
     private readonly string _dataDirectory;
+    private int _stopped;
 
     private RunningAgent(WebApplication app, string dataDirectory, Uri address)
     {
@@ -60,11 +61,20 @@ public sealed class RunningAgent : IAsyncDisposable
         }
     }
 
+    /// <summary>Stops the agent as SIGTERM would (grace for calls in flight, then every process retired); the client stays usable.</summary>
+    public async Task StopAsync()
+    {
+        if (Interlocked.Exchange(ref _stopped, 1) == 0)
+        {
+            await _app.StopAsync().WaitAsync(TimeSpan.FromSeconds(30));
+            await _app.DisposeAsync();
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
+        await StopAsync();
         Client.Dispose();
-        await _app.StopAsync().WaitAsync(TimeSpan.FromSeconds(30));
-        await _app.DisposeAsync();
         try
         {
             Directory.Delete(_dataDirectory, recursive: true);
