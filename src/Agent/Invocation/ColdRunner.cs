@@ -131,6 +131,9 @@ public sealed class ColdRunner(AgentOptions options, TimeProvider time) : IForma
             {
                 // The whole answer is held: its status can still follow the exit code.
                 var code = await WaitExitAsync(process, stop).ConfigureAwait(false);
+
+                // The whole log is in before the caller has the answer.
+                await process.StderrDrained.WaitAsync(TimeSpan.FromSeconds(1), CancellationToken.None).ContinueWith(static _ => { }, TaskScheduler.Default).ConfigureAwait(false);
                 if (code is not 0)
                 {
                     return ExitError(call, process, code);

@@ -68,6 +68,7 @@ public sealed class HotRunner(HotPools pools, AgentOptions options, TimeProvider
         }
         finally
         {
+            await process.StderrCaughtUpAsync().ConfigureAwait(false);
             process.Current = null;
             if (outcome == CallOutcome.Retire)
             {
@@ -157,6 +158,9 @@ public sealed class HotRunner(HotPools pools, AgentOptions options, TimeProvider
             return (CallOutcome.Discard, Violation(call, process, e));
         }
 
+        // What the function logged before it answered belongs in the log before the caller
+        // has the answer (a caller reading the log right after must find it).
+        await process.StderrCaughtUpAsync().ConfigureAwait(false);
         await using (answer.ConfigureAwait(false))
         {
             if (format == _http && answer.ContentLength is > 0 and <= HoldBackBytes)

@@ -50,6 +50,9 @@ public sealed class HotProcess : IAsyncDisposable
     /// <summary>When the process last finished a call (or started), for idle eviction.</summary>
     public DateTimeOffset LastUsed { get; set; }
 
+    /// <summary>Waits (bounded) until the stderr the process wrote so far is in the current call's log.</summary>
+    public ValueTask StderrCaughtUpAsync() => _process.StderrCaughtUpAsync(TimeSpan.FromSeconds(1));
+
     /// <summary>The call being served; its output lines go to its log. Null between calls.</summary>
     public Call? Current
     {

@@ -27,6 +27,7 @@ public sealed partial class FunctionProcess : IAsyncDisposable
     private readonly TaskCompletionSource<int> _exited = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly ProcessSpec _spec;
     private readonly MemoryLimit? _memoryLimit;
+    private StderrPump? _stderr;
     private int _disposed;
 
     private FunctionProcess(Process process, ProcessSpec spec, MemoryLimit? memoryLimit)
@@ -58,6 +59,9 @@ public sealed partial class FunctionProcess : IAsyncDisposable
     public Task StderrDrained { get; private set; } = Task.CompletedTask;
 
     public bool HasExited => _exited.Task.IsCompleted;
+
+    /// <summary>Waits (bounded) until what the process already wrote to stderr has been handed on as lines.</summary>
+    public ValueTask StderrCaughtUpAsync(TimeSpan limit) => _stderr?.CatchUpAsync(limit) ?? ValueTask.CompletedTask;
 
     /// <summary>True when stdout holds bytes nobody read yet, or its writer closed it. Never blocks.</summary>
     public bool HasUnreadOutput => PipePoll.IsReadable(StandardOutput);
@@ -122,7 +126,8 @@ public sealed partial class FunctionProcess : IAsyncDisposable
         var memoryLimit = spec.MemoryLimitBytes is { } bytes ? MemoryLimit.TryApply(process.Id, bytes) : null;
         started = new FunctionProcess(process, spec, memoryLimit);
         Live[started.Id] = started;
-        started.StderrDrained = Task.Run(() => StderrPump.RunAsync(process.StandardError.BaseStream, onStderrLine));
+        started._stderr = new StderrPump(process.StandardError.BaseStream, onStderrLine);
+        started.StderrDrained = Task.Run(started._stderr.RunAsync);
 
         // The Exited handler may have run before 'started' was assigned.
         if (process.HasExited)

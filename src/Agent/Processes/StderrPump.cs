@@ -8,11 +8,43 @@ namespace Fnagent.Processes;
 /// stops reading while the process writes (a flood must never block the function), and a
 /// line longer than <see cref="MaxLineBytes"/> is handed on in pieces.
 /// </summary>
-internal static class StderrPump
+internal sealed class StderrPump(Stream stderr, Action<string> onLine)
 {
     public const int MaxLineBytes = 16 * 1024;
 
-    public static async Task RunAsync(Stream stderr, Action<string> onLine)
+    // The read in progress: while it is pending, every byte the pump took from the pipe has
+    // been handed on. A task is marked complete before its continuation runs, so there is
+    // no moment where bytes have left the pipe but the pump looks idle.
+    private volatile Task<int>? _reading;
+    private volatile bool _ended;
+    private TaskCompletionSource _batch = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>
+    /// Waits (at most <paramref name="limit"/>) until every byte already written to stderr
+    /// has been handed on. stderr and stdout are separate pipes: a line a function logged
+    /// before answering may still be unread when its answer arrives.
+    /// </summary>
+    public async ValueTask CatchUpAsync(TimeSpan limit)
+    {
+        var until = Environment.TickCount64 + (long)limit.TotalMilliseconds;
+
+        // A pipe holds at most 64 KiB and a batch takes up to 32 KiB of it: after a few
+        // batches, whatever was in the pipe when we started has been handed on, even if a
+        // flooding function keeps the pipe full.
+        for (var batches = 0; batches < 4 && !_ended && Environment.TickCount64 < until; batches++)
+        {
+            var batch = Volatile.Read(ref _batch).Task;
+            if (_reading is { IsCompleted: false } && !PipePoll.IsReadable(stderr))
+            {
+                return;
+            }
+
+            var left = Math.Max(1, until - Environment.TickCount64);
+            await batch.WaitAsync(TimeSpan.FromMilliseconds(left)).ContinueWith(static _ => { }, TaskScheduler.Default).ConfigureAwait(false);
+        }
+    }
+
+    public async Task RunAsync()
     {
         var buffer = ArrayPool<byte>.Shared.Rent(MaxLineBytes * 2);
         try
@@ -23,7 +55,9 @@ internal static class StderrPump
                 int read;
                 try
                 {
-                    read = await stderr.ReadAsync(buffer.AsMemory(filled, buffer.Length - filled)).ConfigureAwait(false);
+                    var reading = stderr.ReadAsync(buffer.AsMemory(filled, buffer.Length - filled)).AsTask();
+                    _reading = reading;
+                    read = await reading.ConfigureAwait(false);
                 }
                 catch (Exception e) when (e is IOException or ObjectDisposedException)
                 {
@@ -37,6 +71,8 @@ internal static class StderrPump
                         Emit(buffer.AsSpan(0, filled), onLine);
                     }
 
+                    _ended = true;
+                    _batch.TrySetResult();
                     return;
                 }
 
@@ -65,6 +101,7 @@ internal static class StderrPump
 
                 buffer.AsSpan(start, pending).CopyTo(buffer);
                 filled = pending;
+                Interlocked.Exchange(ref _batch, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
             }
         }
         finally
