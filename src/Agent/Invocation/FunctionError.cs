@@ -32,7 +32,8 @@ public sealed record FunctionError(FunctionErrorKind Kind, string Message)
     public byte[] ToJson()
     {
         var buffer = new System.Buffers.ArrayBufferWriter<byte>(64 + Message.Length);
-        using (var writer = new System.Text.Json.Utf8JsonWriter(buffer))
+        // Relaxed escaping: an API body, never embedded in HTML; "'" stays readable.
+        using (var writer = new System.Text.Json.Utf8JsonWriter(buffer, new System.Text.Json.JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
         {
             writer.WriteStartObject();
             writer.WriteStartObject("error");

@@ -8,22 +8,29 @@ using Microsoft.Extensions.Logging;
 namespace Fnagent.Invocation;
 
 /// <summary>
-/// The hot formats over stdin/stdout, <c>json</c> and <c>http</c> (PROTOCOLS.md sections 3
-/// and 4): a process from the function's pool serves the call, then goes back to the
-/// pool, unless anything about the call leaves doubt about its state.
+/// The hot formats: <c>json</c> and <c>http</c> over stdin/stdout, <c>http-stream</c> over
+/// the function's socket (PROTOCOLS.md sections 3-5). A process from the function's pool
+/// serves the call, then goes back to the pool, unless anything about the call leaves
+/// doubt about its state.
 /// </summary>
-public sealed class HotRunner(HotPools pools, AgentOptions options, TimeProvider time, ILogger<HotRunner> logger) : IFormatRunner
+public sealed partial class HotRunner(HotPools pools, AgentOptions options, TimeProvider time, ILogger<HotRunner> logger) : IFormatRunner
 {
     /// <summary>Responses up to this size with a known length are read whole before the caller sees a status.</summary>
     public const int HoldBackBytes = 64 * 1024;
 
     private readonly JsonFormat _json = new(Limits(options));
     private readonly HttpFormat _http = new(Limits(options));
+    private readonly HttpStreamFormat _httpStream = new(Limits(options));
 
     public async Task<FunctionError?> RunAsync(Call call, ICallResponse response, CancellationToken callerAborted)
     {
         var function = call.Function;
-        IFunctionFormat format = function.Format == FunctionFormat.Json ? _json : _http;
+        IFunctionFormat format = function.Format switch
+        {
+            FunctionFormat.Json => _json,
+            FunctionFormat.HttpStream => _httpStream,
+            _ => _http,
+        };
         using var deadline = new CancellationTokenSource(Remaining(call.Request.Deadline), time);
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(deadline.Token, callerAborted);
 
@@ -40,6 +47,10 @@ public sealed class HotRunner(HotPools pools, AgentOptions options, TimeProvider
         catch (ProcessStartException e)
         {
             return new FunctionError(FunctionErrorKind.StartFailed, $"function failed to start: {e.Message}");
+        }
+        catch (FunctionStartException e)
+        {
+            return new FunctionError(e.TimedOut ? FunctionErrorKind.Timeout : FunctionErrorKind.StartFailed, e.Message);
         }
         catch (Exception e) when (e is PoolRetiredException or ObjectDisposedException)
         {
@@ -93,7 +104,7 @@ public sealed class HotRunner(HotPools pools, AgentOptions options, TimeProvider
     {
         while (true)
         {
-            var process = await pool.AcquireAsync(QueueWait(call), stop).ConfigureAwait(false);
+            var process = await pool.AcquireAsync(QueueWait(call), call, stop).ConfigureAwait(false);
             var (clean, first) = await WroteNothingSinceLastCallAsync(process, format, stop).ConfigureAwait(false);
             if (clean)
             {
@@ -126,130 +137,6 @@ public sealed class HotRunner(HotPools pools, AgentOptions options, TimeProvider
         var ended = result.IsCompleted && result.Buffer.IsEmpty;
         process.Input.AdvanceTo(result.Buffer.Start, result.Buffer.Start);
         return ended ? (false, default) : format.HasPendingBytes(process.Input, out first) ? (false, first) : (true, default);
-    }
-
-    private async Task<(CallOutcome, FunctionError?)> ExchangeAsync(Call call, IFunctionFormat format, HotProcess process,
-        ICallResponse response, CancellationToken stop)
-    {
-        // Request and response run side by side: an http function may answer while it
-        // still reads its body.
-        var write = WriteRequestAsync(format, call.Request, process, stop);
-        var read = format.ReadResponseAsync(process.Input, stop).AsTask();
-        if (await Task.WhenAny(write, read).ConfigureAwait(false) == write && write.Result is { } refused)
-        {
-            // The format refused the request before a byte reached the process (json: not
-            // UTF-8, too large): stop waiting for an answer that cannot come.
-            process.Input.CancelPendingRead();
-            await read.ContinueWith(static _ => { }, TaskScheduler.Default).ConfigureAwait(false);
-            var status = refused.Error == FormatError.BodyNotUtf8 ? FunctionErrorKind.UnsupportedBody : FunctionErrorKind.RequestTooLarge;
-            // Only json's refusal is known to come before any byte; an http body cut off by
-            // the size limit left a half-written request in the process.
-            var untouched = refused.Error == FormatError.BodyNotUtf8 && read.Exception?.InnerException is null or OperationCanceledException;
-            return (untouched ? CallOutcome.Reuse : CallOutcome.Discard, new FunctionError(status, refused.Message));
-        }
-
-        FunctionResponse answer;
-        try
-        {
-            answer = await read.ConfigureAwait(false);
-        }
-        catch (FormatViolationException e)
-        {
-            return (CallOutcome.Discard, Violation(call, process, e));
-        }
-
-        // What the function logged before it answered belongs in the log before the caller
-        // has the answer (a caller reading the log right after must find it).
-        await process.StderrCaughtUpAsync().ConfigureAwait(false);
-        await using (answer.ConfigureAwait(false))
-        {
-            if (format == _http && answer.ContentLength is > 0 and <= HoldBackBytes)
-            {
-                // Small answers are all or nothing: read whole before the status goes out,
-                // so a function failing mid-body still gets its caller a clean 502.
-                try
-                {
-                    var body = new byte[answer.ContentLength.Value];
-                    await answer.Body.ReadExactlyAsync(body, stop).ConfigureAwait(false);
-                    answer.Body = new MemoryStream(body, writable: false);
-                }
-                catch (FormatViolationException e)
-                {
-                    return (CallOutcome.Discard, Violation(call, process, e));
-                }
-            }
-
-            await response.StartAsync(answer, stop).ConfigureAwait(false);
-            try
-            {
-                await OutputRelay.CopyAsync(answer.Body, write, response.Body, process.PrivateDirectory, stop).ConfigureAwait(false);
-            }
-            catch (FormatViolationException e)
-            {
-                return (CallOutcome.Discard, Violation(call, process, e));
-            }
-        }
-
-        if (await write.ConfigureAwait(false) is not null)
-        {
-            // The function answered before it had the whole request; what it did not read
-            // would reach the next call.
-            return (CallOutcome.Discard, null);
-        }
-
-        var trailing = answer.Violation;
-        if (trailing is null && format.HasPendingBytes(process.Input, out var first))
-        {
-            trailing = new FormatViolationException(FormatError.TrailingBytes, null, first);
-        }
-
-        if (trailing is not null)
-        {
-            // The call that finished stands; the process never serves another (PROTOCOLS.md section 3).
-            LogDiscard(call, process, trailing);
-            return (CallOutcome.Discard, null);
-        }
-
-        return (answer.CloseRequested ? CallOutcome.Retire : CallOutcome.Reuse, null);
-    }
-
-    /// <summary>Writes the request; a request the format refuses is a value, not an exception.</summary>
-    private static async Task<FormatViolationException?> WriteRequestAsync(IFunctionFormat format, FunctionRequest request, HotProcess process, CancellationToken stop)
-    {
-        try
-        {
-            await format.WriteRequestAsync(request, process.Output, stop).ConfigureAwait(false);
-            return null;
-        }
-        catch (FormatViolationException e) when (e.Error is FormatError.BodyNotUtf8 or FormatError.RequestTooLarge)
-        {
-            return e;
-        }
-        catch (RequestTooLargeException e)
-        {
-            return new FormatViolationException(FormatError.RequestTooLarge, e.Message, limit: e.Limit);
-        }
-    }
-
-    private FunctionError Violation(Call call, HotProcess process, FormatViolationException e)
-    {
-        LogDiscard(call, process, e);
-        return new FunctionError(e.Error == FormatError.ResponseTooLarge ? FunctionErrorKind.ResponseTooLarge : FunctionErrorKind.ProtocolViolation, e.Message);
-    }
-
-    private void LogDiscard(Call call, HotProcess process, FormatViolationException e)
-    {
-        var first = Encoding.UTF8.GetString(e.FirstBytes.Span);
-        call.Log.Append($"fnagent: {e.Message}{(e.Detail is null ? "" : $" ({e.Detail})")}; first bytes seen: {first}");
-        logger.ProcessDiscarded(call.Function.App, call.Function.Name, call.Request.CallId, process.Id, e.Message, first);
-    }
-
-    private static async Task<FunctionError> ExitedMidCallAsync(HotProcess process)
-    {
-        var code = await process.Exited.WaitAsync(TimeSpan.FromSeconds(2)).ContinueWith(t => t.IsCompletedSuccessfully ? t.Result : (int?)null, TaskScheduler.Default).ConfigureAwait(false);
-        return process.WasOutOfMemory
-            ? new FunctionError(FunctionErrorKind.OutOfMemory, "function was killed: out of memory")
-            : new FunctionError(FunctionErrorKind.Exited, code is { } c ? $"function exited mid-call with code {c}" : "function closed its output mid-call");
     }
 
     private static FunctionError Stopped(Call call, CancellationTokenSource deadline, string phase) => deadline.IsCancellationRequested

@@ -1,3 +1,4 @@
+using Fnagent.Functions;
 using Fnagent.Invocation;
 using Fnagent.Processes;
 
@@ -7,11 +8,11 @@ namespace Fnagent.Pool;
 public sealed partial class HotPool
 {
     /// <summary>Starts a process whose slot is already counted in <see cref="_live"/>; uncounts it on failure.</summary>
-    private HotProcess StartCounted()
+    private async ValueTask<HotProcess> StartCountedAsync(Call? starter, CancellationToken cancellationToken)
     {
         try
         {
-            return HotProcess.Start(Function, _options, _logger, _time.GetUtcNow());
+            return await HotProcess.StartAsync(Function, _options, _logger, _time.GetUtcNow(), starter, cancellationToken).ConfigureAwait(false);
         }
         catch
         {
@@ -126,39 +127,40 @@ public sealed partial class HotPool
         }
     }
 
-    /// <summary>Starts processes until <c>min_idle</c> are alive (start failures are logged, not thrown).</summary>
+    /// <summary>Starts processes until <c>min_idle</c> are alive, in the background (start failures are logged).</summary>
     private void WarmUp()
     {
         var function = Function;
-        while (true)
+        var missing = 0;
+        lock (_gate)
         {
-            lock (_gate)
+            while (!_retired && _live < Math.Min(function.MinIdle, function.MaxConcurrency))
             {
-                if (_retired || _live >= Math.Min(function.MinIdle, function.MaxConcurrency))
-                {
-                    return;
-                }
-
                 _live++;
-            }
-
-            try
-            {
-                var process = HotProcess.Start(function, _options, _logger, _time.GetUtcNow());
-                lock (_gate)
-                {
-                    if (!HandToWaiter(process))
-                    {
-                        _idle.Push(process);
-                    }
-                }
-            }
-            catch (ProcessStartException e)
-            {
-                FreeSlot();
-                _logger.WarmUpFailed(function.App, function.Name, e.Message);
-                return;
+                missing++;
             }
         }
+
+        for (var i = 0; i < missing; i++)
+        {
+            _ = WarmOneAsync(function);
+        }
+    }
+
+    private async Task WarmOneAsync(FunctionDefinition function)
+    {
+        HotProcess process;
+        try
+        {
+            process = await HotProcess.StartAsync(function, _options, _logger, _time.GetUtcNow(), null, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is ProcessStartException or FunctionStartException)
+        {
+            FreeSlot();
+            _logger.WarmUpFailed(function.App, function.Name, e.Message);
+            return;
+        }
+
+        await ReleaseAsync(process, reusable: true).ConfigureAwait(false);
     }
 }

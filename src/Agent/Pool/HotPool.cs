@@ -1,4 +1,5 @@
 using Fnagent.Functions;
+using Fnagent.Invocation;
 using Microsoft.Extensions.Logging;
 
 namespace Fnagent.Pool;
@@ -68,46 +69,49 @@ public sealed partial class HotPool : IAsyncDisposable
     /// A process that is the caller's alone until <see cref="ReleaseAsync"/>. Throws
     /// <see cref="NoCapacityException"/> after <paramref name="queueWait"/>,
     /// <see cref="PoolRetiredException"/> if the pool retires meanwhile, and
-    /// <see cref="Processes.ProcessStartException"/> when a needed process cannot start.
+    /// <see cref="Processes.ProcessStartException"/> or <see cref="Processes.FunctionStartException"/>
+    /// when a needed process cannot start; a process started for the caller logs into
+    /// <paramref name="starter"/> until it is ready.
     /// </summary>
-    public async ValueTask<HotProcess> AcquireAsync(TimeSpan queueWait, CancellationToken cancellationToken)
+    public async ValueTask<HotProcess> AcquireAsync(TimeSpan queueWait, Call? starter, CancellationToken cancellationToken)
     {
-        TaskCompletionSource<HotProcess?> waiter;
-        LinkedListNode<TaskCompletionSource<HotProcess?>> node;
-        var stale = new List<HotProcess>();
-        try
+        TaskCompletionSource<HotProcess?>? waiter = null;
+        LinkedListNode<TaskCompletionSource<HotProcess?>>? node = null;
+        List<HotProcess>? dead = null;
+        lock (_gate)
         {
-            lock (_gate)
+            ObjectDisposedException.ThrowIf(_retired, this);
+            while (_idle.TryPop(out var idle))
             {
-                ObjectDisposedException.ThrowIf(_retired, this);
-                while (_idle.TryPop(out var idle))
+                if (!idle.HasExited)
                 {
-                    if (!idle.HasExited)
-                    {
-                        return idle;
-                    }
-
-                    _live--;
-                    stale.Add(idle);
+                    return idle;
                 }
 
-                if (_live < Function.MaxConcurrency)
-                {
-                    _live++;
-                    return StartCounted();
-                }
+                // Died while idle: replaced now, reaped below.
+                _live--;
+                (dead ??= []).Add(idle);
+            }
 
+            if (_live < Function.MaxConcurrency)
+            {
+                _live++;
+            }
+            else
+            {
                 waiter = new TaskCompletionSource<HotProcess?>(TaskCreationOptions.RunContinuationsAsynchronously);
                 node = _waiters.AddLast(waiter);
             }
         }
-        finally
+
+        foreach (var process in dead ?? [])
         {
-            // A process that died while idle is replaced on the next call; reap it.
-            foreach (var dead in stale)
-            {
-                _ = dead.DisposeAsync().AsTask();
-            }
+            _ = process.DisposeAsync().AsTask();
+        }
+
+        if (waiter is null)
+        {
+            return await StartCountedAsync(starter, cancellationToken).ConfigureAwait(false);
         }
 
         HotProcess? handed;
@@ -117,18 +121,17 @@ public sealed partial class HotPool : IAsyncDisposable
         }
         catch (Exception e) when (e is TimeoutException or OperationCanceledException)
         {
-            if (LeaveLine(node))
+            if (!LeaveLine(node!))
             {
-                throw e is TimeoutException ? new NoCapacityException(Function.MaxConcurrency, queueWait) : e;
+                // Handed something just as the wait ended: give it back rather than leak it.
+                await GiveBackAsync(waiter.Task.Result).ConfigureAwait(false);
             }
 
-            // Handed something just as the wait ended: give it back rather than leak it.
-            await GiveBackAsync(waiter.Task.Result).ConfigureAwait(false);
             throw e is TimeoutException ? new NoCapacityException(Function.MaxConcurrency, queueWait) : e;
         }
 
         // Null: a slot was freed and counted for us; start our own process.
-        return handed ?? StartCounted();
+        return handed ?? await StartCountedAsync(starter, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>

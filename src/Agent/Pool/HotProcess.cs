@@ -1,4 +1,5 @@
 using System.IO.Pipelines;
+using System.Net.Sockets;
 using Fnagent.Functions;
 using Fnagent.Invocation;
 using Fnagent.Processes;
@@ -7,15 +8,17 @@ using Microsoft.Extensions.Logging;
 namespace Fnagent.Pool;
 
 /// <summary>
-/// A function process kept alive between calls: its stdout as a <see cref="PipeReader"/>,
-/// its stdin as a <see cref="PipeWriter"/>, and the call it serves right now, to which
-/// its output lines belong. Serves one call at a time; the pool guarantees that.
+/// A function process kept alive between calls, with the transport its format speaks
+/// over: stdin/stdout (<c>json</c>, <c>http</c>) or the Unix socket an <c>http-stream</c>
+/// function listens on (its stdout is then a log, like stderr). Also the call it serves
+/// right now, to which its output lines belong. One call at a time; the pool sees to that.
 /// </summary>
 public sealed class HotProcess : IAsyncDisposable
 {
     private readonly FunctionProcess _process;
     private readonly FunctionDefinition _function;
     private readonly ILogger _logger;
+    private Socket? _socket;
     private Call? _current;
 
     private HotProcess(FunctionProcess process, FunctionDefinition function, ILogger logger)
@@ -23,17 +26,15 @@ public sealed class HotProcess : IAsyncDisposable
         _process = process;
         _function = function;
         _logger = logger;
-        Output = PipeWriter.Create(process.StandardInput);
-        Input = PipeReader.Create(process.StandardOutput);
     }
 
     public int Id => _process.Id;
 
-    /// <summary>The function's stdout.</summary>
-    public PipeReader Input { get; }
+    /// <summary>What the function answers on: its stdout, or its socket.</summary>
+    public PipeReader Input { get; private set; } = null!;
 
-    /// <summary>The function's stdin.</summary>
-    public PipeWriter Output { get; }
+    /// <summary>Where calls go: its stdin, or its socket.</summary>
+    public PipeWriter Output { get; private set; } = null!;
 
     public Task<int> Exited => _process.Exited;
 
@@ -41,17 +42,14 @@ public sealed class HotProcess : IAsyncDisposable
 
     public bool WasOutOfMemory => _process.WasOutOfMemory;
 
-    /// <summary>True when the process wrote anything, or closed its stdout, since the last read. Never blocks.</summary>
-    public bool HasUnreadOutput => _process.HasUnreadOutput;
-
     /// <summary>The process's private directory (its TMPDIR), also where the agent spools its output.</summary>
     public string? PrivateDirectory => _process.PrivateDirectory;
 
+    /// <summary>True when the function wrote anything, or hung up, since the last read. Never blocks.</summary>
+    public bool HasUnreadOutput => _socket is { } socket ? socket.Poll(0, SelectMode.SelectRead) : _process.HasUnreadOutput;
+
     /// <summary>When the process last finished a call (or started), for idle eviction.</summary>
     public DateTimeOffset LastUsed { get; set; }
-
-    /// <summary>Waits (bounded) until the stderr the process wrote so far is in the current call's log.</summary>
-    public ValueTask StderrCaughtUpAsync() => _process.StderrCaughtUpAsync(TimeSpan.FromSeconds(1));
 
     /// <summary>The call being served; its output lines go to its log. Null between calls.</summary>
     public Call? Current
@@ -60,31 +58,75 @@ public sealed class HotProcess : IAsyncDisposable
         set => Volatile.Write(ref _current, value);
     }
 
-    public static HotProcess Start(FunctionDefinition function, AgentOptions options, ILogger logger, DateTimeOffset now)
+    /// <summary>
+    /// Starts a process of <paramref name="function"/> and, for http-stream, waits until it
+    /// listens. What it writes meanwhile goes to <paramref name="starter"/>'s log, so a
+    /// failed start can be read about. Throws <see cref="ProcessStartException"/> or
+    /// <see cref="FunctionStartException"/>; leaves nothing running when it throws.
+    /// </summary>
+    public static async Task<HotProcess> StartAsync(FunctionDefinition function, AgentOptions options, ILogger logger,
+        DateTimeOffset now, Call? starter, CancellationToken cancellationToken)
     {
+        var httpStream = function.Format == FunctionFormat.HttpStream;
         var privateDirectory = Directory.CreateTempSubdirectory("fnagent-").FullName;
+        var env = FunctionEnvironment.ForProcess(function, options.FunctionPath, privateDirectory);
+        if (httpStream)
+        {
+            env["FN_LISTENER"] = ListenerSocket.ListenerAddress(privateDirectory);
+        }
+
         HotProcess? hot = null;
+        FunctionProcess process;
         try
         {
-            var process = FunctionProcess.Start(
+            process = FunctionProcess.Start(
                 new ProcessSpec
                 {
                     Command = function.Command,
-                    Environment = FunctionEnvironment.ForProcess(function, options.FunctionPath, privateDirectory),
+                    Environment = env,
                     WorkingDirectory = function.Directory,
                     PrivateDirectory = privateDirectory,
                     MemoryLimitBytes = function.MemoryMb * 1024L * 1024L,
+                    StdoutIsLog = httpStream,
                 },
                 line => hot?.OnOutputLine(line));
-            hot = new HotProcess(process, function, logger) { LastUsed = now };
-            return hot;
         }
         catch
         {
             Directory.Delete(privateDirectory, recursive: true);
             throw;
         }
+
+        hot = new HotProcess(process, function, logger) { LastUsed = now, Current = starter };
+        if (!httpStream)
+        {
+            hot.Input = PipeReader.Create(process.StandardOutput);
+            hot.Output = PipeWriter.Create(process.StandardInput);
+            hot.Current = null;
+            return hot;
+        }
+
+        try
+        {
+            hot._socket = await ListenerSocket.ConnectAsync(process, options.Limits.StartTimeout, cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            await process.StderrCaughtUpAsync(TimeSpan.FromMilliseconds(200)).ConfigureAwait(false);
+            hot.Current = null;
+            await process.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+
+        var stream = new NetworkStream(hot._socket, ownsSocket: true);
+        hot.Input = PipeReader.Create(stream);
+        hot.Output = PipeWriter.Create(stream);
+        hot.Current = null;
+        return hot;
     }
+
+    /// <summary>Waits (bounded) until the output the process wrote so far is in the current call's log.</summary>
+    public ValueTask StderrCaughtUpAsync() => _process.StderrCaughtUpAsync(TimeSpan.FromSeconds(1));
 
     /// <summary>Kills the process tree at once (deadline, caller gone, broken protocol).</summary>
     public void Kill() => _process.Kill();
@@ -97,7 +139,16 @@ public sealed class HotProcess : IAsyncDisposable
     {
         try
         {
-            await Output.CompleteAsync().ConfigureAwait(false);
+            // stdio: end of input. http-stream: the FDK keeps listening; the grace period
+            // only lets it finish what it was doing before the kill.
+            if (_socket is null)
+            {
+                await Output.CompleteAsync().ConfigureAwait(false);
+            }
+            else
+            {
+                _process.Terminate();
+            }
         }
         catch (Exception e) when (e is IOException or ObjectDisposedException or InvalidOperationException)
         {

@@ -27,7 +27,7 @@ public sealed partial class FunctionProcess : IAsyncDisposable
     private readonly TaskCompletionSource<int> _exited = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly ProcessSpec _spec;
     private readonly MemoryLimit? _memoryLimit;
-    private StderrPump? _stderr;
+    private LinePump? _stderr;
     private int _disposed;
 
     private FunctionProcess(Process process, ProcessSpec spec, MemoryLimit? memoryLimit)
@@ -126,8 +126,13 @@ public sealed partial class FunctionProcess : IAsyncDisposable
         var memoryLimit = spec.MemoryLimitBytes is { } bytes ? MemoryLimit.TryApply(process.Id, bytes) : null;
         started = new FunctionProcess(process, spec, memoryLimit);
         Live[started.Id] = started;
-        started._stderr = new StderrPump(process.StandardError.BaseStream, onStderrLine);
+        started._stderr = new LinePump(process.StandardError.BaseStream, onStderrLine);
         started.StderrDrained = Task.Run(started._stderr.RunAsync);
+        if (spec.StdoutIsLog)
+        {
+            var stdout = new LinePump(process.StandardOutput.BaseStream, onStderrLine);
+            started.StderrDrained = Task.WhenAll(started.StderrDrained, Task.Run(stdout.RunAsync));
+        }
 
         // The Exited handler may have run before 'started' was assigned.
         if (process.HasExited)

@@ -21,6 +21,12 @@ public sealed record ProcessSpec
     /// </summary>
     public string? PrivateDirectory { get; init; }
 
+    /// <summary>
+    /// When true, stdout is a log like stderr (http-stream functions answer over a socket):
+    /// it is pumped line by line to the same handler and <see cref="FunctionProcess.StandardOutput"/> is not to be read.
+    /// </summary>
+    public bool StdoutIsLog { get; init; }
+
     /// <summary>Memory limit in bytes applied where the machine allows it, or null for none.</summary>
     public long? MemoryLimitBytes { get; init; }
 }

@@ -94,7 +94,7 @@ public sealed class HttpFormat : IFunctionFormat
         return response;
     }
 
-    private static async ValueTask CopyExactlyAsync(Stream body, long length, PipeWriter output, CancellationToken ct)
+    internal static async ValueTask CopyExactlyAsync(Stream body, long length, PipeWriter output, CancellationToken ct)
     {
         var remaining = length;
         while (remaining > 0)
@@ -124,7 +124,7 @@ public sealed class HttpFormat : IFunctionFormat
         await output.FlushAsync(ct).ConfigureAwait(false);
     }
 
-    private static async ValueTask CopyChunkedAsync(Stream body, PipeWriter output, CancellationToken ct)
+    internal static async ValueTask CopyChunkedAsync(Stream body, PipeWriter output, CancellationToken ct)
     {
         var buffer = ArrayPool<byte>.Shared.Rent(ChunkSize);
         try

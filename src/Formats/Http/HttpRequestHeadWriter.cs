@@ -87,7 +87,7 @@ public sealed class HttpRequestHeadWriter : IMessageWriter<FunctionRequest>
 
     private static void Write(IBufferWriter<byte> output, ReadOnlySpan<byte> bytes) => output.Write(bytes);
 
-    private static void WriteLatin1(IBufferWriter<byte> output, string text)
+    internal static void WriteLatin1(IBufferWriter<byte> output, string text)
     {
         var span = output.GetSpan(text.Length);
         var written = Encoding.Latin1.GetBytes(text, span);

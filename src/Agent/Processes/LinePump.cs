@@ -4,11 +4,11 @@ using System.Text;
 namespace Fnagent.Processes;
 
 /// <summary>
-/// Reads a process's stderr for its whole life and hands it on line by line. It never
+/// Reads a process's stderr (or stdout, when it is a log) for its whole life and hands it on line by line. It never
 /// stops reading while the process writes (a flood must never block the function), and a
 /// line longer than <see cref="MaxLineBytes"/> is handed on in pieces.
 /// </summary>
-internal sealed class StderrPump(Stream stderr, Action<string> onLine)
+internal sealed class LinePump(Stream source, Action<string> onLine)
 {
     public const int MaxLineBytes = 16 * 1024;
 
@@ -34,7 +34,7 @@ internal sealed class StderrPump(Stream stderr, Action<string> onLine)
         for (var batches = 0; batches < 4 && !_ended && Environment.TickCount64 < until; batches++)
         {
             var batch = Volatile.Read(ref _batch).Task;
-            if (_reading is { IsCompleted: false } && !PipePoll.IsReadable(stderr))
+            if (_reading is { IsCompleted: false } && !PipePoll.IsReadable(source))
             {
                 return;
             }
@@ -55,7 +55,7 @@ internal sealed class StderrPump(Stream stderr, Action<string> onLine)
                 int read;
                 try
                 {
-                    var reading = stderr.ReadAsync(buffer.AsMemory(filled, buffer.Length - filled)).AsTask();
+                    var reading = source.ReadAsync(buffer.AsMemory(filled, buffer.Length - filled)).AsTask();
                     _reading = reading;
                     read = await reading.ConfigureAwait(false);
                 }

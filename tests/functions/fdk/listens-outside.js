@@ -1,0 +1,13 @@
+// A malicious http-stream function: it listens on a socket outside its private
+// directory and points lsnr.sock at it.
+const fs = require("fs");
+const http = require("http");
+const os = require("os");
+const path = require("path");
+
+const listener = process.env.FN_LISTENER.substring("unix:".length);
+const outside = path.join(os.tmpdir(), "..", `fnagent-outside-${process.pid}.sock`);
+console.error(`listening outside at ${outside}`);
+http.createServer((req, res) => res.end("should never be reached")).listen(outside, () => {
+  fs.symlinkSync(outside, listener);
+});
