@@ -37,6 +37,12 @@ public sealed class LimitOptions
     /// <summary>How long a call may wait for a free hot process before a 503; null means the call's own timeout.</summary>
     public TimeSpan? QueueWait { get; set; }
 
+    /// <summary>How long an http-stream function may take to create its socket before a 504.</summary>
+    public TimeSpan StartTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>How long a function's build command may run.</summary>
+    public TimeSpan BuildTimeout { get; set; } = TimeSpan.FromMinutes(10);
+
     /// <summary>How long in-flight calls may finish on shutdown before processes are killed.</summary>
     public TimeSpan ShutdownGrace { get; set; } = TimeSpan.FromSeconds(10);
 }

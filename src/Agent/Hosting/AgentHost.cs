@@ -1,3 +1,4 @@
+using Fnagent.Builds;
 using Fnagent.Functions;
 using Fnagent.Http;
 using Fnagent.Invocation;
@@ -41,6 +42,7 @@ public static class AgentHost
         services.AddSingleton<ICallStore, FileCallStore>();
         services.AddSingleton<IFunctionRegistry>(sp =>
             new FunctionDirectory(Path.GetFullPath(options.FunctionsDirectory), sp.GetRequiredService<ILogger<FunctionDirectory>>()));
+        services.AddSingleton<FunctionBuilds>();
         services.AddSingleton<ColdRunner>();
         services.AddSingleton<HotPools>();
         services.AddSingleton<HotRunner>();
@@ -54,8 +56,9 @@ public static class AgentHost
         app.MapCalls();
         app.MapAdmin();
 
-        // Load the functions at start, so their errors show before the first call.
-        _ = app.Services.GetRequiredService<IFunctionRegistry>();
+        // Load the functions at start, so their errors show before the first call, and
+        // build what needs building before anyone calls it.
+        app.Services.GetRequiredService<FunctionBuilds>().BuildAhead(app.Services.GetRequiredService<IFunctionRegistry>());
         return app;
     }
 }

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Fnagent.Builds;
 using Fnagent.Formats;
 using Fnagent.Functions;
 using Fnagent.State;
@@ -10,7 +11,7 @@ namespace Fnagent.Invocation;
 /// Runs one call end to end: opens its record and log, hands it to the runner of its
 /// format, and turns the outcome into the caller's answer and the call's record.
 /// </summary>
-public sealed class FunctionInvoker(ICallStore calls, ColdRunner cold, HotRunner hot, TimeProvider time, ILogger<FunctionInvoker> logger)
+public sealed class FunctionInvoker(ICallStore calls, FunctionBuilds builds, ColdRunner cold, HotRunner hot, TimeProvider time, ILogger<FunctionInvoker> logger)
 {
     /// <summary>A new request for <paramref name="function"/> with its call id and deadline set.</summary>
     public FunctionRequest NewRequest(FunctionDefinition function, string method, string requestUrl, string target,
@@ -47,10 +48,10 @@ public sealed class FunctionInvoker(ICallStore calls, ColdRunner cold, HotRunner
         FunctionError? error;
         try
         {
-            error = function.Format switch
+            error = await EnsureBuiltAsync(call, callerAborted).ConfigureAwait(false) ?? function.Format switch
             {
                 FunctionFormat.Default => await cold.RunAsync(call, response, callerAborted).ConfigureAwait(false),
-                FunctionFormat.Json or FunctionFormat.Http => await hot.RunAsync(call, response, callerAborted).ConfigureAwait(false),
+                FunctionFormat.Json or FunctionFormat.Http or FunctionFormat.HttpStream => await hot.RunAsync(call, response, callerAborted).ConfigureAwait(false),
                 _ => new FunctionError(FunctionErrorKind.StartFailed, $"format '{FunctionEnvironment.FormatName(function.Format)}' is not supported yet"),
             };
         }
@@ -74,6 +75,19 @@ public sealed class FunctionInvoker(ICallStore calls, ColdRunner cold, HotRunner
         record.EndedAt = time.GetUtcNow();
         logger.CallFinished(function.App, function.Name, request.CallId, request.Method, record.HttpStatus ?? 0,
             Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+    }
+
+    /// <summary>A function with a <c>build</c> waits for it, at most until its deadline.</summary>
+    private async Task<FunctionError?> EnsureBuiltAsync(Call call, CancellationToken callerAborted)
+    {
+        if (call.Function.Build is null)
+        {
+            return null;
+        }
+
+        using var deadline = new CancellationTokenSource(call.Request.Deadline - time.GetUtcNow() is { Ticks: > 0 } left ? left : TimeSpan.Zero, time);
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(deadline.Token, callerAborted);
+        return await builds.EnsureBuiltAsync(call.Function, call, stop.Token).ConfigureAwait(false);
     }
 
     private async Task FailAsync(Call call, ICallResponse response, FunctionError error)
