@@ -24,27 +24,14 @@ public sealed class ColdRunner(AgentOptions options, TimeProvider time) : IForma
     {
         var function = call.Function;
         var request = call.Request;
-        var privateDirectory = Directory.CreateTempSubdirectory("fnagent-").FullName;
-        var env = FunctionEnvironment.ForProcess(function, options.FunctionPath, privateDirectory);
-        FunctionEnvironment.AddCall(env, request);
-
         FunctionProcess process;
         try
         {
-            process = FunctionProcess.Start(
-                new ProcessSpec
-                {
-                    Command = function.Command,
-                    Environment = env,
-                    WorkingDirectory = function.Directory,
-                    PrivateDirectory = privateDirectory,
-                    MemoryLimitBytes = function.MemoryMb * 1024L * 1024L,
-                },
+            process = FunctionLaunch.Start(function, options, stdoutIsLog: false, (env, _) => FunctionEnvironment.AddCall(env, request),
                 line => call.OnOutputLine(call.Record.Pid ?? 0, line));
         }
         catch (ProcessStartException e)
         {
-            Directory.Delete(privateDirectory, recursive: true);
             return new FunctionError(FunctionErrorKind.StartFailed, $"function failed to start: {e.Message}");
         }
 

@@ -68,34 +68,10 @@ public sealed class HotProcess : IAsyncDisposable
         DateTimeOffset now, Call? starter, CancellationToken cancellationToken)
     {
         var httpStream = function.Format == FunctionFormat.HttpStream;
-        var privateDirectory = Directory.CreateTempSubdirectory("fnagent-").FullName;
-        var env = FunctionEnvironment.ForProcess(function, options.FunctionPath, privateDirectory);
-        if (httpStream)
-        {
-            env["FN_LISTENER"] = ListenerSocket.ListenerAddress(privateDirectory);
-        }
-
         HotProcess? hot = null;
-        FunctionProcess process;
-        try
-        {
-            process = FunctionProcess.Start(
-                new ProcessSpec
-                {
-                    Command = function.Command,
-                    Environment = env,
-                    WorkingDirectory = function.Directory,
-                    PrivateDirectory = privateDirectory,
-                    MemoryLimitBytes = function.MemoryMb * 1024L * 1024L,
-                    StdoutIsLog = httpStream,
-                },
-                line => hot?.OnOutputLine(line));
-        }
-        catch
-        {
-            Directory.Delete(privateDirectory, recursive: true);
-            throw;
-        }
+        var process = FunctionLaunch.Start(function, options, stdoutIsLog: httpStream,
+            httpStream ? (env, privateDirectory) => env["FN_LISTENER"] = ListenerSocket.ListenerAddress(privateDirectory) : null,
+            line => hot?.OnOutputLine(line));
 
         hot = new HotProcess(process, function, logger) { LastUsed = now, Current = starter };
         if (!httpStream)

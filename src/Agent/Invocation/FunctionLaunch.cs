@@ -1,0 +1,44 @@
+using Fnagent.Functions;
+using Fnagent.Processes;
+
+namespace Fnagent.Invocation;
+
+/// <summary>
+/// Starts a process of a function, hot or cold, the one way: a fresh private directory,
+/// the exact environment of PROTOCOLS.md section 1 (plus what the caller adds for its
+/// format), the function's folder and its memory limit.
+/// </summary>
+public static class FunctionLaunch
+{
+    /// <summary>
+    /// Throws <see cref="ProcessStartException"/> when the process cannot start, leaving no
+    /// private directory behind. <paramref name="addEnvironment"/> gets the environment and
+    /// the private directory before the start.
+    /// </summary>
+    public static FunctionProcess Start(FunctionDefinition function, AgentOptions options, bool stdoutIsLog,
+        Action<Dictionary<string, string>, string>? addEnvironment, Action<string> onOutputLine)
+    {
+        var privateDirectory = Directory.CreateTempSubdirectory("fnagent-").FullName;
+        try
+        {
+            var env = FunctionEnvironment.ForProcess(function, options.FunctionPath, privateDirectory);
+            addEnvironment?.Invoke(env, privateDirectory);
+            return FunctionProcess.Start(
+                new ProcessSpec
+                {
+                    Command = function.Command,
+                    Environment = env,
+                    WorkingDirectory = function.Directory,
+                    PrivateDirectory = privateDirectory,
+                    MemoryLimitBytes = function.MemoryMb * 1024L * 1024L,
+                    StdoutIsLog = stdoutIsLog,
+                },
+                onOutputLine);
+        }
+        catch
+        {
+            Directory.Delete(privateDirectory, recursive: true);
+            throw;
+        }
+    }
+}
