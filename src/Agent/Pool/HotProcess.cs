@@ -69,9 +69,27 @@ public sealed class HotProcess : IAsyncDisposable
     {
         var httpStream = function.Format == FunctionFormat.HttpStream;
         HotProcess? hot = null;
+        FunctionProcess? started = null;
         var process = FunctionLaunch.Start(function, options, stdoutIsLog: httpStream,
             httpStream ? (env, privateDirectory) => env["FN_LISTENER"] = ListenerSocket.ListenerAddress(privateDirectory) : null,
-            line => hot?.OnOutputLine(line));
+            line =>
+            {
+                // The pumps start with the process: a function that writes and exits at
+                // once can be heard from before 'hot' exists; its words belong to the starter.
+                if (hot is not null)
+                {
+                    hot.OnOutputLine(line);
+                }
+                else if (starter is not null)
+                {
+                    starter.OnOutputLine(started?.Id ?? 0, line);
+                }
+                else
+                {
+                    logger.FunctionOutputBetweenCalls(function.App, function.Name, started?.Id ?? 0, line);
+                }
+            });
+        started = process;
 
         hot = new HotProcess(process, function, logger) { LastUsed = now, Current = starter };
         if (!httpStream)
