@@ -9,7 +9,6 @@ namespace Fnagent.Formats.Benchmarks;
 /// body's bytes; the http head reader and body decoder copy into a caller's buffer.
 /// </summary>
 [MemoryDiagnoser]
-[ShortRunJob]
 public class CodecParseBenchmarks
 {
     private readonly JsonResponseReader _jsonReader = new();
