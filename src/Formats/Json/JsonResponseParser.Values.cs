@@ -1,0 +1,258 @@
+using System.Buffers;
+using System.Text;
+using System.Text.Json;
+using System.Text.Unicode;
+
+namespace Fnagent.Formats;
+
+/// <summary>Values of a json response: the body string, content type, protocol and headers.</summary>
+internal static partial class JsonResponseParser
+{
+    private static readonly SearchValues<byte> StringStops = SearchValues.Create(
+        "\"\\\u0000\u0001\u0002\u0003\u0004\u0005\u0006\u0007\u0008\u0009\u000A\u000B\u000C\u000D\u000E\u000F\u0010\u0011\u0012\u0013\u0014\u0015\u0016\u0017\u0018\u0019\u001A\u001B\u001C\u001D\u001E\u001F"u8);
+
+    /// <summary>
+    /// Reads a string whose opening quote was consumed, up to and including its closing quote,
+    /// and returns its unescaped bytes in a new array, checking that it holds no raw control
+    /// character and is valid UTF-8.
+    /// </summary>
+    private static ReadOnlyMemory<byte> UnescapeString(ref SequenceReader<byte> reader, in ReadOnlySequence<byte> seen)
+    {
+        // Unescaping only shrinks, and the string ends before the object does: the rest of the
+        // object bounds the output. Every byte is written before it is read.
+        var output = GC.AllocateUninitializedArray<byte>((int)reader.Remaining);
+        var written = 0;
+        while (true)
+        {
+            var span = reader.UnreadSpan;
+            if (span.IsEmpty)
+            {
+                throw Invalid(seen, "unterminated body string");
+            }
+
+            var i = 0;
+            while (true)
+            {
+                var j = span[i..].IndexOfAny(StringStops);
+                if (j < 0)
+                {
+                    span[i..].CopyTo(output.AsSpan(written));
+                    written += span.Length - i;
+                    reader.Advance(span.Length);
+                    break;
+                }
+
+                span.Slice(i, j).CopyTo(output.AsSpan(written));
+                written += j;
+                i += j;
+                var stop = span[i];
+                if (stop == (byte)'"')
+                {
+                    reader.Advance(i + 1);
+                    var body = output.AsMemory(0, written);
+                    return Utf8.IsValid(body.Span) ? body : throw Invalid(seen, "body string is not valid UTF-8");
+                }
+
+                if (stop != (byte)'\\')
+                {
+                    throw Invalid(seen, "control character in the body string");
+                }
+
+                var simple = i + 1 < span.Length ? SimpleEscape(span[i + 1]) : -1;
+                if (simple >= 0)
+                {
+                    output[written++] = (byte)simple;
+                    i += 2;
+                    continue;
+                }
+
+                // \u escapes and escapes that cross a segment boundary.
+                reader.Advance(i + 1);
+                written += UnescapeOne(ref reader, output.AsSpan(written), seen);
+                break;
+            }
+        }
+    }
+
+    private static int SimpleEscape(byte escape) => escape switch
+    {
+        (byte)'"' => '"',
+        (byte)'\\' => '\\',
+        (byte)'/' => '/',
+        (byte)'b' => '\b',
+        (byte)'f' => '\f',
+        (byte)'n' => '\n',
+        (byte)'r' => '\r',
+        (byte)'t' => '\t',
+        _ => -1,
+    };
+
+    /// <summary>Decodes the escape after a backslash (which was consumed); returns the bytes written.</summary>
+    private static int UnescapeOne(ref SequenceReader<byte> reader, Span<byte> output, in ReadOnlySequence<byte> seen)
+    {
+        if (!reader.TryRead(out var escape))
+        {
+            throw Invalid(seen, "escape at the end of the body string");
+        }
+
+        byte simple = escape switch
+        {
+            (byte)'"' => (byte)'"',
+            (byte)'\\' => (byte)'\\',
+            (byte)'/' => (byte)'/',
+            (byte)'b' => (byte)'\b',
+            (byte)'f' => (byte)'\f',
+            (byte)'n' => (byte)'\n',
+            (byte)'r' => (byte)'\r',
+            (byte)'t' => (byte)'\t',
+            (byte)'u' => 0,
+            _ => throw Invalid(seen, "invalid escape in the body string"),
+        };
+        if (escape != (byte)'u')
+        {
+            output[0] = simple;
+            return 1;
+        }
+
+        int codePoint = ReadHex4(ref reader, seen);
+        if (char.IsHighSurrogate((char)codePoint))
+        {
+            if (!reader.TryRead(out var b1) || b1 != (byte)'\\' || !reader.TryRead(out var b2) || b2 != (byte)'u')
+            {
+                throw Invalid(seen, "unpaired surrogate in the body string");
+            }
+
+            var low = ReadHex4(ref reader, seen);
+            if (!char.IsLowSurrogate((char)low))
+            {
+                throw Invalid(seen, "unpaired surrogate in the body string");
+            }
+
+            codePoint = char.ConvertToUtf32((char)codePoint, (char)low);
+        }
+        else if (char.IsLowSurrogate((char)codePoint))
+        {
+            throw Invalid(seen, "unpaired surrogate in the body string");
+        }
+
+        return new Rune(codePoint).EncodeToUtf8(output);
+    }
+
+    private static int ReadHex4(ref SequenceReader<byte> reader, in ReadOnlySequence<byte> seen)
+    {
+        var value = 0;
+        for (var i = 0; i < 4; i++)
+        {
+            if (!reader.TryRead(out var c))
+            {
+                throw Invalid(seen, "short \\u escape in the body string");
+            }
+
+            var digit = c switch
+            {
+                >= (byte)'0' and <= (byte)'9' => c - '0',
+                >= (byte)'a' and <= (byte)'f' => c - 'a' + 10,
+                >= (byte)'A' and <= (byte)'F' => c - 'A' + 10,
+                _ => throw Invalid(seen, "invalid \\u escape in the body string"),
+            };
+            value = (value << 4) | digit;
+        }
+
+        return value;
+    }
+
+    private static void ReadProtocol(ref Utf8JsonReader reader, in ReadOnlySequence<byte> seen, ref int statusCode, ref FunctionHeaders? headers)
+    {
+        try
+        {
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            {
+                if (reader.ValueTextEquals("status_code"u8))
+                {
+                    reader.Read();
+                    if (reader.TokenType == JsonTokenType.Null)
+                    {
+                        continue;
+                    }
+
+                    if (reader.TokenType != JsonTokenType.Number || !reader.TryGetInt32(out statusCode) || statusCode is < 100 or > 999)
+                    {
+                        throw Invalid(seen, "protocol.status_code is not a status code");
+                    }
+                }
+                else if (reader.ValueTextEquals("headers"u8))
+                {
+                    reader.Read();
+                    if (reader.TokenType == JsonTokenType.StartObject)
+                    {
+                        ReadHeaders(ref reader, seen, ref headers);
+                    }
+                    else if (reader.TokenType != JsonTokenType.Null)
+                    {
+                        throw Invalid(seen, "protocol.headers is not an object");
+                    }
+                }
+                else
+                {
+                    reader.Read();
+                    reader.Skip();
+                }
+            }
+        }
+        catch (JsonException e)
+        {
+            throw Invalid(seen, e.Message);
+        }
+    }
+
+    private static void ReadHeaders(ref Utf8JsonReader reader, in ReadOnlySequence<byte> seen, ref FunctionHeaders? headers)
+    {
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            var name = reader.GetString()!;
+            reader.Read();
+            switch (reader.TokenType)
+            {
+                case JsonTokenType.String:
+                    // A single string instead of a list: accepted, some FDKs write it.
+                    (headers ??= new FunctionHeaders()).Add(name, reader.GetString()!);
+                    break;
+                case JsonTokenType.StartArray:
+                    while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
+                    {
+                        if (reader.TokenType != JsonTokenType.String)
+                        {
+                            throw Invalid(seen, $"header {name} has a value that is not a string");
+                        }
+
+                        (headers ??= new FunctionHeaders()).Add(name, reader.GetString()!);
+                    }
+
+                    break;
+                case JsonTokenType.Null:
+                    break;
+                default:
+                    throw Invalid(seen, $"header {name} is not a string or a list of strings");
+            }
+        }
+    }
+
+    private static string? ReadOptionalString(ref Utf8JsonReader reader, in ReadOnlySequence<byte> seen, string what)
+    {
+        if (reader.TokenType == JsonTokenType.Null)
+        {
+            return null;
+        }
+
+        if (reader.TokenType != JsonTokenType.String)
+        {
+            throw Invalid(seen, $"{what} is not a string");
+        }
+
+        // Common content types are handed out without allocating.
+        return !reader.HasValueSequence && !reader.ValueIsEscaped ? HttpTokens.GetValueString(reader.ValueSpan) : reader.GetString();
+    }
+
+    private static FormatViolationException Invalid(in ReadOnlySequence<byte> seen, string detail) =>
+        FormatViolationException.WithBytes(FormatError.InvalidJson, seen, detail);
+}
