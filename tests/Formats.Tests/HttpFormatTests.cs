@@ -287,6 +287,14 @@ public class HttpFormatTests
     }
 
     [Fact]
+    public async Task WriteSendsASmallBodyOfUnknownLengthWithAContentLength()
+    {
+        var written = await WriteAsync(Request(new MemoryStream(Input.Bytes("tiny")), null, new FunctionHeaders()));
+        Assert.EndsWith("\r\nContent-Length: 4\r\n\r\ntiny", written);
+        Assert.DoesNotContain("chunked", written);
+    }
+
+    [Fact]
     public async Task WriteFailsWhenTheBodyIsShorterThanItsContentLength()
     {
         await Assert.ThrowsAsync<IOException>(() => WriteAsync(Request(new MemoryStream(new byte[3]), 5, new FunctionHeaders())));

@@ -30,14 +30,14 @@ public sealed class HttpFormat : IFunctionFormat
 
     public async ValueTask WriteRequestAsync(FunctionRequest request, PipeWriter output, CancellationToken ct)
     {
-        HttpRequestHeadWriter.Instance.WriteMessage(request, output);
         if (request.ContentLength is { } length)
         {
+            HttpRequestHeadWriter.Instance.WriteMessage(request, length, output);
             await CopyExactlyAsync(request.Body, length, output, ct).ConfigureAwait(false);
         }
         else
         {
-            await CopyChunkedAsync(request.Body, output, ct).ConfigureAwait(false);
+            await CopyUnknownLengthAsync(request, output, ct).ConfigureAwait(false);
         }
     }
 
@@ -124,26 +124,50 @@ public sealed class HttpFormat : IFunctionFormat
         await output.FlushAsync(ct).ConfigureAwait(false);
     }
 
-    private static async ValueTask CopyChunkedAsync(Stream body, PipeWriter output, CancellationToken ct)
+    /// <summary>
+    /// A body of unknown length that ends within one buffer is sent with a Content-Length, so
+    /// that functions whose HTTP server has no chunked request support (Python's
+    /// BaseHTTPRequestHandler) still work for the common small or empty body; longer bodies are
+    /// sent chunked as they arrive.
+    /// </summary>
+    private static async ValueTask CopyUnknownLengthAsync(FunctionRequest request, PipeWriter output, CancellationToken ct)
     {
         var buffer = ArrayPool<byte>.Shared.Rent(ChunkSize);
         try
         {
+            var filled = 0;
+            int read;
+            do
+            {
+                read = await request.Body.ReadAsync(buffer.AsMemory(filled, ChunkSize - filled), ct).ConfigureAwait(false);
+                filled += read;
+            }
+            while (read > 0 && filled < ChunkSize);
+
+            if (read == 0)
+            {
+                HttpRequestHeadWriter.Instance.WriteMessage(request, filled, output);
+                output.Write(buffer.AsSpan(0, filled));
+                await output.FlushAsync(ct).ConfigureAwait(false);
+                return;
+            }
+
+            HttpRequestHeadWriter.Instance.WriteMessage(request, null, output);
             while (true)
             {
-                var read = await body.ReadAsync(buffer.AsMemory(0, ChunkSize), ct).ConfigureAwait(false);
-                if (read == 0)
-                {
-                    output.Write("0\r\n\r\n"u8);
-                    await output.FlushAsync(ct).ConfigureAwait(false);
-                    return;
-                }
-
-                WriteChunk(output, buffer.AsSpan(0, read));
+                WriteChunk(output, buffer.AsSpan(0, filled));
                 var flush = await output.FlushAsync(ct).ConfigureAwait(false);
                 if (flush.IsCompleted)
                 {
                     throw new IOException("the function stopped reading its input");
+                }
+
+                filled = await request.Body.ReadAsync(buffer.AsMemory(0, ChunkSize), ct).ConfigureAwait(false);
+                if (filled == 0)
+                {
+                    output.Write("0\r\n\r\n"u8);
+                    await output.FlushAsync(ct).ConfigureAwait(false);
+                    return;
                 }
             }
         }

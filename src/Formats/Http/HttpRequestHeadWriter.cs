@@ -17,7 +17,10 @@ public sealed class HttpRequestHeadWriter : IMessageWriter<FunctionRequest>
     /// <summary>The shared instance.</summary>
     public static HttpRequestHeadWriter Instance { get; } = new();
 
-    public void WriteMessage(FunctionRequest message, IBufferWriter<byte> output)
+    public void WriteMessage(FunctionRequest message, IBufferWriter<byte> output) => WriteMessage(message, message.ContentLength, output);
+
+    /// <summary>Writes the head with <paramref name="contentLength"/> as the body's framing (null: chunked).</summary>
+    public void WriteMessage(FunctionRequest message, long? contentLength, IBufferWriter<byte> output)
     {
         WriteLatin1(output, message.Method);
         Write(output, " "u8);
@@ -48,7 +51,7 @@ public sealed class HttpRequestHeadWriter : IMessageWriter<FunctionRequest>
         WriteLatin1(output, message.Method);
         Write(output, "\r\nFn_request_url: "u8);
         WriteLatin1(output, message.RequestUrl);
-        if (message.ContentLength is { } length)
+        if (contentLength is { } length)
         {
             Write(output, "\r\nContent-Length: "u8);
             var span = output.GetSpan(20);
