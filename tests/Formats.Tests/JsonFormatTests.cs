@@ -108,6 +108,17 @@ public class JsonFormatTests
     }
 
     [Fact]
+    public async Task AFailedParseNeverLendsOutABodyBufferTwice()
+    {
+        var format = new JsonFormat();
+        await Input.ThrowsViolation(FormatError.InvalidJson, () => format.ReadResponseAsync(Input.Reader(Input.Bytes("{\"body\":\"abc\\x\"}"), Feed.OneSegment), default).Bounded());
+        await using var one = await format.ReadResponseAsync(Input.Reader(Input.Bytes("{\"body\":\"one\"}"), Feed.OneSegment), default).Bounded();
+        await using var two = await format.ReadResponseAsync(Input.Reader(Input.Bytes("{\"body\":\"two\"}"), Feed.OneSegment), default).Bounded();
+        Assert.Equal("one", await Input.ReadBodyAsync(one));
+        Assert.Equal("two", await Input.ReadBodyAsync(two));
+    }
+
+    [Fact]
     public async Task ABodyThatIsNotUtf8IsInvalidJson()
     {
         byte[] json = [.. Input.Bytes("{\"body\":\"a"), 0xC3, 0x28, .. Input.Bytes("\"}")];

@@ -13,14 +13,21 @@ internal static partial class JsonResponseParser
 
     /// <summary>
     /// Reads a string whose opening quote was consumed, up to and including its closing quote,
-    /// and returns its unescaped bytes in a new array, checking that it holds no raw control
-    /// character and is valid UTF-8.
+    /// and returns its unescaped bytes in an array rented from <see cref="ArrayPool{T}.Shared"/>,
+    /// checking that it holds no raw control character and is valid UTF-8.
     /// </summary>
-    private static ReadOnlyMemory<byte> UnescapeString(ref SequenceReader<byte> reader, in ReadOnlySequence<byte> seen)
+    private static ReadOnlyMemory<byte> UnescapeString(ref SequenceReader<byte> reader, in ReadOnlySequence<byte> seen, out byte[] rented)
     {
         // Unescaping only shrinks, and the string ends before the object does: the rest of the
-        // object bounds the output. Every byte is written before it is read.
-        var output = GC.AllocateUninitializedArray<byte>((int)reader.Remaining);
+        // object bounds the output. A pooled buffer: a large body would otherwise be a fresh
+        // large-object-heap array, and gen 2 collections, on every call.
+        // On failure the caller returns it (once).
+        rented = ArrayPool<byte>.Shared.Rent((int)reader.Remaining);
+        return UnescapeInto(ref reader, rented, seen);
+    }
+
+    private static ReadOnlyMemory<byte> UnescapeInto(ref SequenceReader<byte> reader, byte[] output, in ReadOnlySequence<byte> seen)
+    {
         var written = 0;
         while (true)
         {

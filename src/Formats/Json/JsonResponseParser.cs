@@ -29,10 +29,28 @@ internal static partial class JsonResponseParser
     {
         var reader = new SequenceReader<byte>(json);
         reader.Advance(1);
+        ReadOnlyMemory<byte>? body = null;
+        byte[]? rented = null;
+        try
+        {
+            return ParseProperties(ref reader, json, seen, ref body, ref rented);
+        }
+        catch
+        {
+            if (rented is not null)
+            {
+                ArrayPool<byte>.Shared.Return(rented);
+            }
+
+            throw;
+        }
+    }
+
+    private static JsonResponse ParseProperties(ref SequenceReader<byte> reader, in ReadOnlySequence<byte> json, in ReadOnlySequence<byte> seen, ref ReadOnlyMemory<byte>? body, ref byte[]? rented)
+    {
         var statusCode = 200;
         string? contentType = null;
         FunctionHeaders? headers = null;
-        ReadOnlyMemory<byte>? body = null;
         SkipWhitespace(ref reader);
         if (Peek(ref reader, seen) == (byte)'}')
         {
@@ -66,7 +84,12 @@ internal static partial class JsonResponseParser
                 {
                     // The body is unescaped while its end is searched for: one pass over the large value.
                     reader.Advance(1);
-                    body = UnescapeString(ref reader, seen);
+                    if (rented is not null)
+                    {
+                        throw Invalid(seen, "body given twice");
+                    }
+
+                    body = UnescapeString(ref reader, seen, out rented);
                 }
                 else
                 {
@@ -122,7 +145,7 @@ internal static partial class JsonResponseParser
             throw Invalid(seen, "response has no body");
         }
 
-        return new JsonResponse { StatusCode = statusCode, ContentType = contentType, Headers = headers, Body = body.Value };
+        return new JsonResponse { StatusCode = statusCode, ContentType = contentType, Headers = headers, Body = body.Value, RentedBody = rented };
     }
 
     private static Utf8JsonReader ValueReader(in ReadOnlySequence<byte> value)
