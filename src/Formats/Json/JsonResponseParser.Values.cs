@@ -8,9 +8,6 @@ namespace Fnagent.Formats;
 /// <summary>Values of a json response: the body string, content type, protocol and headers.</summary>
 internal static partial class JsonResponseParser
 {
-    private static readonly SearchValues<byte> StringStops = SearchValues.Create(
-        "\"\\\u0000\u0001\u0002\u0003\u0004\u0005\u0006\u0007\u0008\u0009\u000A\u000B\u000C\u000D\u000E\u000F\u0010\u0011\u0012\u0013\u0014\u0015\u0016\u0017\u0018\u0019\u001A\u001B\u001C\u001D\u001E\u001F"u8);
-
     /// <summary>
     /// Reads a string whose opening quote was consumed, up to and including its closing quote,
     /// and returns its unescaped bytes in an array rented from <see cref="ArrayPool{T}.Shared"/>,
@@ -37,10 +34,24 @@ internal static partial class JsonResponseParser
                 throw Invalid(seen, "unterminated body string");
             }
 
+            // A two-value search per run and one control-character search per segment are several
+            // times faster than one search for all 34 stop bytes: a raw control character inside
+            // the string is an error, one after its closing quote is fine.
+            var control = span.IndexOfAnyInRange((byte)0, (byte)0x1F);
+            if (control < 0)
+            {
+                control = int.MaxValue;
+            }
+
             var i = 0;
             while (true)
             {
-                var j = span[i..].IndexOfAny(StringStops);
+                var j = span[i..].IndexOfAny((byte)'"', (byte)'\\');
+                if ((j < 0 ? span.Length : i + j) > control)
+                {
+                    throw Invalid(seen, "control character in the body string");
+                }
+
                 if (j < 0)
                 {
                     span[i..].CopyTo(output.AsSpan(written));
@@ -58,11 +69,6 @@ internal static partial class JsonResponseParser
                     reader.Advance(i + 1);
                     var body = output.AsMemory(0, written);
                     return Utf8.IsValid(body.Span) ? body : throw Invalid(seen, "body string is not valid UTF-8");
-                }
-
-                if (stop != (byte)'\\')
-                {
-                    throw Invalid(seen, "control character in the body string");
                 }
 
                 var simple = i + 1 < span.Length ? SimpleEscape(span[i + 1]) : -1;
