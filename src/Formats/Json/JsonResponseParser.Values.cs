@@ -262,8 +262,26 @@ internal static partial class JsonResponseParser
             throw Invalid(seen, $"{what} is not a string");
         }
 
-        // Common content types are handed out without allocating.
-        return !reader.HasValueSequence && !reader.ValueIsEscaped ? HttpTokens.GetValueString(reader.ValueSpan) : reader.GetString();
+        // Common content types are handed out without allocating, even when split across segments.
+        if (reader.ValueIsEscaped)
+        {
+            return reader.GetString();
+        }
+
+        if (!reader.HasValueSequence)
+        {
+            return HttpTokens.CommonValue(reader.ValueSpan) ?? reader.GetString();
+        }
+
+        var sequence = reader.ValueSequence;
+        if (sequence.Length > 128)
+        {
+            return reader.GetString();
+        }
+
+        Span<byte> copy = stackalloc byte[(int)sequence.Length];
+        sequence.CopyTo(copy);
+        return HttpTokens.CommonValue(copy) ?? reader.GetString();
     }
 
     private static FormatViolationException Invalid(in ReadOnlySequence<byte> seen, string detail) =>
