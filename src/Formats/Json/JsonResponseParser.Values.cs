@@ -1,4 +1,7 @@
 using System.Buffers;
+using System.Numerics;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 using System.Text;
 using System.Text.Json;
 using System.Text.Unicode;
@@ -34,24 +37,10 @@ internal static partial class JsonResponseParser
                 throw Invalid(seen, "unterminated body string");
             }
 
-            // A two-value search per run and one control-character search per segment are several
-            // times faster than one search for all 34 stop bytes: a raw control character inside
-            // the string is an error, one after its closing quote is fine.
-            var control = span.IndexOfAnyInRange((byte)0, (byte)0x1F);
-            if (control < 0)
-            {
-                control = int.MaxValue;
-            }
-
             var i = 0;
             while (true)
             {
-                var j = span[i..].IndexOfAny((byte)'"', (byte)'\\');
-                if ((j < 0 ? span.Length : i + j) > control)
-                {
-                    throw Invalid(seen, "control character in the body string");
-                }
-
+                var j = IndexOfStringStop(span[i..]);
                 if (j < 0)
                 {
                     span[i..].CopyTo(output.AsSpan(written));
@@ -64,6 +53,11 @@ internal static partial class JsonResponseParser
                 written += j;
                 i += j;
                 var stop = span[i];
+                if (stop < 0x20)
+                {
+                    throw Invalid(seen, "control character in the body string");
+                }
+
                 if (stop == (byte)'"')
                 {
                     reader.Advance(i + 1);
@@ -85,6 +79,42 @@ internal static partial class JsonResponseParser
                 break;
             }
         }
+    }
+
+    /// <summary>
+    /// The index of the first quote, backslash or control character, or -1. One vectorized pass
+    /// testing all three at once: several times faster than a general 34-value search.
+    /// </summary>
+    private static int IndexOfStringStop(ReadOnlySpan<byte> span)
+    {
+        var i = 0;
+        if (Vector256.IsHardwareAccelerated && span.Length >= Vector256<byte>.Count)
+        {
+            ref var start = ref MemoryMarshal.GetReference(span);
+            var quote = Vector256.Create((byte)'"');
+            var backslash = Vector256.Create((byte)'\\');
+            var space = Vector256.Create((byte)0x20);
+            for (; i <= span.Length - Vector256<byte>.Count; i += Vector256<byte>.Count)
+            {
+                var bytes = Vector256.LoadUnsafe(ref start, (nuint)i);
+                var stops = Vector256.Equals(bytes, quote) | Vector256.Equals(bytes, backslash) | Vector256.LessThan(bytes, space);
+                if (stops != Vector256<byte>.Zero)
+                {
+                    return i + BitOperations.TrailingZeroCount(stops.ExtractMostSignificantBits());
+                }
+            }
+        }
+
+        for (; i < span.Length; i++)
+        {
+            var b = span[i];
+            if (b is (byte)'"' or (byte)'\\' or < 0x20)
+            {
+                return i;
+            }
+        }
+
+        return -1;
     }
 
     private static int SimpleEscape(byte escape) => escape switch
