@@ -107,6 +107,26 @@ public class JsonFormatTests
         }
     }
 
+    [Theory]
+    [InlineData(0)]
+    [InlineData(31)]
+    [InlineData(32)]
+    [InlineData(63)]
+    [InlineData(64)]
+    [InlineData(99)]
+    public async Task EscapesAndControlCharactersAreFoundAtAnyOffsetOfALongBody(int offset)
+    {
+        var text = new string('é', 50) + new string('a', 50);
+        var escaped = text[..offset] + "\\\"" + text[offset..];
+        await using (var response = await new JsonFormat().ReadResponseAsync(Input.Reader(Input.Bytes("{\"body\":\"" + escaped + "\"}"), Feed.OneSegment), default).Bounded())
+        {
+            Assert.Equal(text[..offset] + "\"" + text[offset..], await Input.ReadBodyAsync(response));
+        }
+
+        var raw = "{\"body\":\"" + text[..offset] + "\u0001" + text[offset..] + "\"}";
+        await Input.ThrowsViolation(FormatError.InvalidJson, () => new JsonFormat().ReadResponseAsync(Input.Reader(Input.Bytes(raw), Feed.OneSegment), default).Bounded());
+    }
+
     [Fact]
     public async Task AFailedParseNeverLendsOutABodyBufferTwice()
     {
