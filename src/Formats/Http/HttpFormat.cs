@@ -41,7 +41,14 @@ public sealed class HttpFormat : IFunctionFormat
         }
     }
 
-    public async ValueTask<FunctionResponse> ReadResponseAsync(PipeReader input, CancellationToken ct)
+    public ValueTask<FunctionResponse> ReadResponseAsync(PipeReader input, CancellationToken ct) =>
+        ReadResponseAsync(input, requestMethod: null, ct);
+
+    /// <summary>
+    /// Reads one response to a request made with <paramref name="requestMethod"/>: the response
+    /// to a <c>HEAD</c> request has no body whatever its headers say (RFC 9110 9.3.2).
+    /// </summary>
+    public async ValueTask<FunctionResponse> ReadResponseAsync(PipeReader input, string? requestMethod, CancellationToken ct)
     {
         HttpResponseHead head;
         do
@@ -63,9 +70,9 @@ public sealed class HttpFormat : IFunctionFormat
             CloseRequested = head.CloseRequested,
         };
 
-        if (head.IsBodiless)
+        if (head.IsBodiless || string.Equals(requestMethod, "HEAD", StringComparison.OrdinalIgnoreCase))
         {
-            response.ContentLength = head.StatusCode == 204 ? 0 : null;
+            response.ContentLength = head.StatusCode == 204 ? 0 : head.ContentLength;
             return response;
         }
 

@@ -94,6 +94,16 @@ public sealed class HttpRequestHeadWriter : IMessageWriter<FunctionRequest>
     {
         var span = output.GetSpan(text.Length);
         var written = Encoding.Latin1.GetBytes(text, span);
+
+        // A CR or LF would let a header value start a header (or a request) of its own in the
+        // function's input; callers other than Kestrel (async spool, CLI) are not trusted here.
+        var line = span[..written];
+        if (line.ContainsAny((byte)'\r', (byte)'\n'))
+        {
+            line.Replace((byte)'\r', (byte)' ');
+            line.Replace((byte)'\n', (byte)' ');
+        }
+
         output.Advance(written);
     }
 }
