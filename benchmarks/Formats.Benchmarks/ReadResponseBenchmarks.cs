@@ -10,7 +10,6 @@ namespace Fnagent.Formats.Benchmarks;
 /// bytes raw. "Split" pipes use small segments, so lines and the json object span segments.
 /// </summary>
 [MemoryDiagnoser]
-[ShortRunJob]
 public class ReadResponseBenchmarks
 {
     private readonly JsonFormat _json = new();

@@ -9,7 +9,6 @@ namespace Fnagent.Formats.Benchmarks;
 /// baseline of writing the body's bytes raw.
 /// </summary>
 [MemoryDiagnoser]
-[ShortRunJob]
 public class WriteRequestBenchmarks
 {
     private readonly JsonFormat _json = new();

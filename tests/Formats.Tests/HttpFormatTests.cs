@@ -93,6 +93,32 @@ public class HttpFormatTests
     }
 
     [Theory]
+    [MemberData(nameof(Input.AllFeeds), MemberType = typeof(Input))]
+    public async Task AResponseToAHeadRequestHasNoBodyWhateverItsLength(Feed feed)
+    {
+        var reader = Input.Reader(Input.Bytes("HTTP/1.1 200 OK\r\nContent-Length: 12\r\n\r\n" + PythonResponse), feed);
+        var format = new HttpFormat();
+        await using (var head = await format.ReadResponseAsync(reader, "HEAD", default).Bounded())
+        {
+            Assert.Equal(12, head.ContentLength);
+            Assert.Equal(string.Empty, await Input.ReadBodyAsync(head));
+        }
+
+        await using var next = await format.ReadResponseAsync(reader, default).Bounded();
+        Assert.Equal("hello world\n", await Input.ReadBodyAsync(next));
+    }
+
+    [Fact]
+    public async Task WriteNeverLetsAHeaderValueStartALineOfItsOwn()
+    {
+        var headers = new FunctionHeaders();
+        headers.Add("X-Evil", "a\r\nFn_call_id: spoofed\r\n\r\nGET / HTTP/1.1");
+        var written = await WriteAsync(Request(new MemoryStream(), 0, headers));
+        Assert.Contains("X-Evil: a  Fn_call_id: spoofed    GET / HTTP/1.1\r\n", written);
+        Assert.Single(written.Split("\r\n\r\n"), part => part.Length > 0);
+    }
+
+    [Theory]
     [InlineData("HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n\r\nbody")]
     [InlineData("HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip\r\n\r\nbody")]
     public async Task AResponseWithoutFramingIsAProtocolViolation(string text)
@@ -284,6 +310,14 @@ public class HttpFormatTests
         var response = Input.Bytes("HTTP/1.1 200 OK" + written[written.IndexOf("\r\nTransfer", StringComparison.Ordinal)..]);
         await using var parsed = await new HttpFormat().ReadResponseAsync(Input.Reader(response, Feed.OneSegment), default).Bounded();
         Assert.Equal(new string('z', 40000), await Input.ReadBodyAsync(parsed));
+    }
+
+    [Fact]
+    public async Task WriteSendsASmallBodyOfUnknownLengthWithAContentLength()
+    {
+        var written = await WriteAsync(Request(new MemoryStream(Input.Bytes("tiny")), null, new FunctionHeaders()));
+        Assert.EndsWith("\r\nContent-Length: 4\r\n\r\ntiny", written);
+        Assert.DoesNotContain("chunked", written);
     }
 
     [Fact]

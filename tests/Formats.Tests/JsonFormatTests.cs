@@ -8,6 +8,9 @@ public class JsonFormatTests
 {
     private const string FdkResponse = "{\"body\":\"{\\\"message\\\":\\\"Hello \\u00e9\\\\n\\\"}\",\"content_type\":\"application/json\",\"protocol\":{\"status_code\":201,\"headers\":{\"X-Custom\":[\"a\",\"b\"]}}}\n";
 
+    // Runs of backslashes before quotes and braces inside strings: only an unescaped quote ends a string.
+    private const string TrickyEscapes = """{"body":"a\\\"}\\","x":"}\\\\","y":"\ud83d\ude00 \/"}""";
+
     private const string PrettyResponse = "{\n  \"body\": \"hi [not] {structure}\",\n  \"content_type\": \"text/plain\",\n  \"protocol\": {\n    \"status_code\": 404,\n    \"headers\": {}\n  }\n}\n";
 
     [Theory]
@@ -75,8 +78,77 @@ public class JsonFormatTests
     }
 
     [Theory]
+    [MemberData(nameof(Input.AllFeeds), MemberType = typeof(Input))]
+    public async Task OnlyAnUnescapedQuoteEndsAString(Feed feed)
+    {
+        await using var response = await new JsonFormat().ReadResponseAsync(Input.Reader(Input.Bytes(TrickyEscapes), feed), default).Bounded();
+        Assert.Equal("a\\\"}\\", await Input.ReadBodyAsync(response));
+        Assert.Null(response.Violation);
+    }
+
+    [Fact]
+    public async Task EscapesInTheBodyAreDecoded()
+    {
+        var json = "{\"body\":\"\\ud83d\\ude00 \\u00e9 \\/ \\b\\f\\r\\t\\\"\"}";
+        await using var response = await new JsonFormat().ReadResponseAsync(Input.Reader(Input.Bytes(json), Feed.BytePerSegment), default).Bounded();
+        Assert.Equal("\U0001F600 é / \b\f\r\t\"", await Input.ReadBodyAsync(response));
+    }
+
+    [Theory]
+    [InlineData("{\"body\":\"\\ud83d\"}")]
+    [InlineData("{\"body\":\"\\x\"}")]
+    [InlineData("{\"body\":\"\\u12\"}")]
+    [InlineData("{\"body\":\"tab\there\"}")]
+    public async Task InvalidBodyStringsAreInvalidJson(string json)
+    {
+        foreach (var feed in new[] { Feed.OneSegment, Feed.BytePerSegment })
+        {
+            await Input.ThrowsViolation(FormatError.InvalidJson, () => new JsonFormat().ReadResponseAsync(Input.Reader(Input.Bytes(json), feed), default).Bounded());
+        }
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(31)]
+    [InlineData(32)]
+    [InlineData(63)]
+    [InlineData(64)]
+    [InlineData(99)]
+    public async Task EscapesAndControlCharactersAreFoundAtAnyOffsetOfALongBody(int offset)
+    {
+        var text = new string('é', 50) + new string('a', 50);
+        var escaped = text[..offset] + "\\\"" + text[offset..];
+        await using (var response = await new JsonFormat().ReadResponseAsync(Input.Reader(Input.Bytes("{\"body\":\"" + escaped + "\"}"), Feed.OneSegment), default).Bounded())
+        {
+            Assert.Equal(text[..offset] + "\"" + text[offset..], await Input.ReadBodyAsync(response));
+        }
+
+        var raw = "{\"body\":\"" + text[..offset] + "\u0001" + text[offset..] + "\"}";
+        await Input.ThrowsViolation(FormatError.InvalidJson, () => new JsonFormat().ReadResponseAsync(Input.Reader(Input.Bytes(raw), Feed.OneSegment), default).Bounded());
+    }
+
+    [Fact]
+    public async Task AFailedParseNeverLendsOutABodyBufferTwice()
+    {
+        var format = new JsonFormat();
+        await Input.ThrowsViolation(FormatError.InvalidJson, () => format.ReadResponseAsync(Input.Reader(Input.Bytes("{\"body\":\"abc\\x\"}"), Feed.OneSegment), default).Bounded());
+        await using var one = await format.ReadResponseAsync(Input.Reader(Input.Bytes("{\"body\":\"one\"}"), Feed.OneSegment), default).Bounded();
+        await using var two = await format.ReadResponseAsync(Input.Reader(Input.Bytes("{\"body\":\"two\"}"), Feed.OneSegment), default).Bounded();
+        Assert.Equal("one", await Input.ReadBodyAsync(one));
+        Assert.Equal("two", await Input.ReadBodyAsync(two));
+    }
+
+    [Fact]
+    public async Task ABodyThatIsNotUtf8IsInvalidJson()
+    {
+        byte[] json = [.. Input.Bytes("{\"body\":\"a"), 0xC3, 0x28, .. Input.Bytes("\"}")];
+        await Input.ThrowsViolation(FormatError.InvalidJson, () => new JsonFormat().ReadResponseAsync(Input.Reader(json, Feed.OneSegment), default).Bounded());
+    }
+
+    [Theory]
     [InlineData(FdkResponse)]
     [InlineData(PrettyResponse)]
+    [InlineData(TrickyEscapes)]
     public void EveryProperPrefixOfAResponseNeedsMoreData(string text)
     {
         var bytes = Input.Bytes(text.TrimEnd('\n'));

@@ -28,20 +28,34 @@ public sealed class HttpFormat : IFunctionFormat
 
     public string Name => "http";
 
-    public async ValueTask WriteRequestAsync(FunctionRequest request, PipeWriter output, CancellationToken ct)
+    public ValueTask WriteRequestAsync(FunctionRequest request, PipeWriter output, CancellationToken ct) =>
+        WriteRequestAsync(request, output, static (r, length, o) => HttpRequestHeadWriter.Instance.WriteMessage(r, length, o), ct);
+
+    /// <summary>Writes a request head with the given body length (null: chunked), e.g. <c>http</c>'s or <c>http-stream</c>'s.</summary>
+    internal delegate void HeadWriter(FunctionRequest request, long? contentLength, IBufferWriter<byte> output);
+
+    /// <summary>A request with the head <paramref name="writeHead"/> writes, then its body, framed and streamed.</summary>
+    internal static async ValueTask WriteRequestAsync(FunctionRequest request, PipeWriter output, HeadWriter writeHead, CancellationToken ct)
     {
-        HttpRequestHeadWriter.Instance.WriteMessage(request, output);
         if (request.ContentLength is { } length)
         {
+            writeHead(request, length, output);
             await CopyExactlyAsync(request.Body, length, output, ct).ConfigureAwait(false);
         }
         else
         {
-            await CopyChunkedAsync(request.Body, output, ct).ConfigureAwait(false);
+            await CopyUnknownLengthAsync(request, output, writeHead, ct).ConfigureAwait(false);
         }
     }
 
-    public async ValueTask<FunctionResponse> ReadResponseAsync(PipeReader input, CancellationToken ct)
+    public ValueTask<FunctionResponse> ReadResponseAsync(PipeReader input, CancellationToken ct) =>
+        ReadResponseAsync(input, requestMethod: null, ct);
+
+    /// <summary>
+    /// Reads one response to a request made with <paramref name="requestMethod"/>: the response
+    /// to a <c>HEAD</c> request has no body whatever its headers say (RFC 9110 9.3.2).
+    /// </summary>
+    public async ValueTask<FunctionResponse> ReadResponseAsync(PipeReader input, string? requestMethod, CancellationToken ct)
     {
         HttpResponseHead head;
         do
@@ -63,9 +77,9 @@ public sealed class HttpFormat : IFunctionFormat
             CloseRequested = head.CloseRequested,
         };
 
-        if (head.IsBodiless)
+        if (head.IsBodiless || string.Equals(requestMethod, "HEAD", StringComparison.OrdinalIgnoreCase))
         {
-            response.ContentLength = head.StatusCode == 204 ? 0 : null;
+            response.ContentLength = head.StatusCode == 204 ? 0 : head.ContentLength;
             return response;
         }
 
@@ -94,7 +108,7 @@ public sealed class HttpFormat : IFunctionFormat
         return response;
     }
 
-    internal static async ValueTask CopyExactlyAsync(Stream body, long length, PipeWriter output, CancellationToken ct)
+    private static async ValueTask CopyExactlyAsync(Stream body, long length, PipeWriter output, CancellationToken ct)
     {
         var remaining = length;
         while (remaining > 0)
@@ -124,26 +138,50 @@ public sealed class HttpFormat : IFunctionFormat
         await output.FlushAsync(ct).ConfigureAwait(false);
     }
 
-    internal static async ValueTask CopyChunkedAsync(Stream body, PipeWriter output, CancellationToken ct)
+    /// <summary>
+    /// A body of unknown length that ends within one buffer is sent with a Content-Length, so
+    /// that functions whose HTTP server has no chunked request support (Python's
+    /// BaseHTTPRequestHandler) still work for the common small or empty body; longer bodies are
+    /// sent chunked as they arrive.
+    /// </summary>
+    private static async ValueTask CopyUnknownLengthAsync(FunctionRequest request, PipeWriter output, HeadWriter writeHead, CancellationToken ct)
     {
         var buffer = ArrayPool<byte>.Shared.Rent(ChunkSize);
         try
         {
+            var filled = 0;
+            int read;
+            do
+            {
+                read = await request.Body.ReadAsync(buffer.AsMemory(filled, ChunkSize - filled), ct).ConfigureAwait(false);
+                filled += read;
+            }
+            while (read > 0 && filled < ChunkSize);
+
+            if (read == 0)
+            {
+                writeHead(request, filled, output);
+                output.Write(buffer.AsSpan(0, filled));
+                await output.FlushAsync(ct).ConfigureAwait(false);
+                return;
+            }
+
+            writeHead(request, null, output);
             while (true)
             {
-                var read = await body.ReadAsync(buffer.AsMemory(0, ChunkSize), ct).ConfigureAwait(false);
-                if (read == 0)
-                {
-                    output.Write("0\r\n\r\n"u8);
-                    await output.FlushAsync(ct).ConfigureAwait(false);
-                    return;
-                }
-
-                WriteChunk(output, buffer.AsSpan(0, read));
+                WriteChunk(output, buffer.AsSpan(0, filled));
                 var flush = await output.FlushAsync(ct).ConfigureAwait(false);
                 if (flush.IsCompleted)
                 {
                     throw new IOException("the function stopped reading its input");
+                }
+
+                filled = await request.Body.ReadAsync(buffer.AsMemory(0, ChunkSize), ct).ConfigureAwait(false);
+                if (filled == 0)
+                {
+                    output.Write("0\r\n\r\n"u8);
+                    await output.FlushAsync(ct).ConfigureAwait(false);
+                    return;
                 }
             }
         }

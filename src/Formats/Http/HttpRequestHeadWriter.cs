@@ -17,7 +17,10 @@ public sealed class HttpRequestHeadWriter : IMessageWriter<FunctionRequest>
     /// <summary>The shared instance.</summary>
     public static HttpRequestHeadWriter Instance { get; } = new();
 
-    public void WriteMessage(FunctionRequest message, IBufferWriter<byte> output)
+    public void WriteMessage(FunctionRequest message, IBufferWriter<byte> output) => WriteMessage(message, message.ContentLength, output);
+
+    /// <summary>Writes the head with <paramref name="contentLength"/> as the body's framing (null: chunked).</summary>
+    public void WriteMessage(FunctionRequest message, long? contentLength, IBufferWriter<byte> output)
     {
         WriteLatin1(output, message.Method);
         Write(output, " "u8);
@@ -48,7 +51,7 @@ public sealed class HttpRequestHeadWriter : IMessageWriter<FunctionRequest>
         WriteLatin1(output, message.Method);
         Write(output, "\r\nFn_request_url: "u8);
         WriteLatin1(output, message.RequestUrl);
-        if (message.ContentLength is { } length)
+        if (contentLength is { } length)
         {
             Write(output, "\r\nContent-Length: "u8);
             var span = output.GetSpan(20);
@@ -91,6 +94,16 @@ public sealed class HttpRequestHeadWriter : IMessageWriter<FunctionRequest>
     {
         var span = output.GetSpan(text.Length);
         var written = Encoding.Latin1.GetBytes(text, span);
+
+        // A CR or LF would let a header value start a header (or a request) of its own in the
+        // function's input; callers other than Kestrel (async spool, CLI) are not trusted here.
+        var line = span[..written];
+        if (line.ContainsAny((byte)'\r', (byte)'\n'))
+        {
+            line.Replace((byte)'\r', (byte)' ');
+            line.Replace((byte)'\n', (byte)' ');
+        }
+
         output.Advance(written);
     }
 }

@@ -21,18 +21,8 @@ public sealed class HttpStreamFormat(FormatLimits? limits = null) : IFunctionFor
 
     public string Name => "http-stream";
 
-    public async ValueTask WriteRequestAsync(FunctionRequest request, PipeWriter output, CancellationToken ct)
-    {
-        HttpStreamRequestHeadWriter.Instance.WriteMessage(request, output);
-        if (request.ContentLength is { } length)
-        {
-            await HttpFormat.CopyExactlyAsync(request.Body, length, output, ct).ConfigureAwait(false);
-        }
-        else
-        {
-            await HttpFormat.CopyChunkedAsync(request.Body, output, ct).ConfigureAwait(false);
-        }
-    }
+    public ValueTask WriteRequestAsync(FunctionRequest request, PipeWriter output, CancellationToken ct) =>
+        HttpFormat.WriteRequestAsync(request, output, static (r, length, o) => HttpStreamRequestHeadWriter.Instance.WriteMessage(r, length, o), ct);
 
     public ValueTask<FunctionResponse> ReadResponseAsync(PipeReader input, CancellationToken ct) => _http.ReadResponseAsync(input, ct);
 

@@ -14,7 +14,10 @@ public sealed class HttpStreamRequestHeadWriter : IMessageWriter<FunctionRequest
 {
     public static HttpStreamRequestHeadWriter Instance { get; } = new();
 
-    public void WriteMessage(FunctionRequest message, IBufferWriter<byte> output)
+    public void WriteMessage(FunctionRequest message, IBufferWriter<byte> output) => WriteMessage(message, message.ContentLength, output);
+
+    /// <summary>Writes the head with <paramref name="contentLength"/> as its framing (null: chunked).</summary>
+    public void WriteMessage(FunctionRequest message, long? contentLength, IBufferWriter<byte> output)
     {
         output.Write("POST /call HTTP/1.1\r\nHost: localhost\r\nFn-Call-Id: "u8);
         HttpRequestHeadWriter.WriteLatin1(output, message.CallId);
@@ -46,7 +49,7 @@ public sealed class HttpStreamRequestHeadWriter : IMessageWriter<FunctionRequest
             }
         }
 
-        if (message.ContentLength is { } length)
+        if (contentLength is { } length)
         {
             output.Write("Content-Length: "u8);
             var span = output.GetSpan(20);

@@ -37,6 +37,20 @@ internal static class HttpTokens
 
     public static string GetValueString(ReadOnlySpan<byte> value) => Intern(value, CommonValues);
 
+    /// <summary>A common header value (e.g. <c>application/json</c>) equal to <paramref name="bytes"/>, or null.</summary>
+    public static string? CommonValue(ReadOnlySpan<byte> bytes)
+    {
+        foreach (var candidate in CommonValues)
+        {
+            if (candidate.Length == bytes.Length && Ascii.Equals(bytes, candidate))
+            {
+                return candidate;
+            }
+        }
+
+        return null;
+    }
+
     private static string Intern(ReadOnlySpan<byte> bytes, string[] table)
     {
         foreach (var candidate in table)

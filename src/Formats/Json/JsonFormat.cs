@@ -1,6 +1,5 @@
 using System.Buffers;
 using System.IO.Pipelines;
-using System.Runtime.InteropServices;
 using System.Text.Unicode;
 
 namespace Fnagent.Formats;
@@ -90,9 +89,7 @@ public sealed class JsonFormat : IFunctionFormat
         var headerContentType = headers.Get("Content-Type");
         headers.Remove("Content-Type");
         var body = message.Body;
-        var stream = MemoryMarshal.TryGetArray(body, out var segment) && segment.Array is not null
-            ? new MemoryStream(segment.Array, segment.Offset, segment.Count, writable: false)
-            : new MemoryStream(body.ToArray(), writable: false);
+        Stream stream = message.RentedBody is { } rented ? new PooledBodyStream(rented, body.Length) : Stream.Null;
         return new FunctionResponse
         {
             StatusCode = message.StatusCode,

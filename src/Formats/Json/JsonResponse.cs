@@ -12,8 +12,27 @@ public readonly struct JsonResponse
     /// <summary><c>protocol.headers</c>, or null when absent or empty.</summary>
     public FunctionHeaders? Headers { get; init; }
 
-    /// <summary>The <c>body</c> string, unescaped, as UTF-8 bytes; the only allocation of a plain response.</summary>
+    /// <summary>
+    /// The <c>body</c> string, unescaped, as UTF-8 bytes, in a buffer rented from
+    /// <see cref="System.Buffers.ArrayPool{T}.Shared"/>. Valid until <see cref="ReleaseBody"/>.
+    /// </summary>
     public ReadOnlyMemory<byte> Body { get; init; }
+
+    /// <summary>The pooled array under <see cref="Body"/>, or null when the body is empty.</summary>
+    internal byte[]? RentedBody { get; init; }
+
+    /// <summary>
+    /// Returns the body's buffer to the pool. Call it once, when the body is no longer used;
+    /// <see cref="JsonFormat"/> does it when the response body stream is disposed. Not calling it
+    /// only leaves the buffer to the garbage collector.
+    /// </summary>
+    public void ReleaseBody()
+    {
+        if (RentedBody is { } rented)
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(rented);
+        }
+    }
 
     /// <summary>Up to 256 non-whitespace bytes that directly followed the object in the same read, or empty.</summary>
     public ReadOnlyMemory<byte> TrailingBytes { get; init; }

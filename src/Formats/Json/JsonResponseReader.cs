@@ -1,6 +1,5 @@
 using System.Buffers;
 using System.Diagnostics.CodeAnalysis;
-using System.Text.Json;
 
 namespace Fnagent.Formats;
 
@@ -16,18 +15,16 @@ namespace Fnagent.Formats;
 /// Finding the end of the object is incremental: bytes already scanned are not scanned again
 /// when more arrive, so a large response arriving in small reads costs linear time. That scan
 /// state makes an instance single-use-at-a-time: one reader per read of a response; it resets
-/// itself after each message or error. The object is then parsed once with
-/// <see cref="Utf8JsonReader"/>, across segment boundaries. Pretty-printed objects are fine.
+/// itself after each message or error. The object is then parsed once (see <see cref="JsonResponseParser"/>), across segment boundaries. Pretty-printed objects are fine.
 /// </remarks>
 public sealed class JsonResponseReader : IMessageReader<JsonResponse>
 {
     private static readonly SearchValues<byte> Structural = SearchValues.Create("\"{}[]"u8);
-    private static readonly SearchValues<byte> StringSpecial = SearchValues.Create("\"\\"u8);
 
     private long _scanned;
     private int _depth;
     private bool _inString;
-    private bool _escaped;
+    private long _backslashes;
 
     public bool TryParseMessage(in ReadOnlySequence<byte> input, ref SequencePosition consumed, ref SequencePosition examined, [MaybeNullWhen(false)] out JsonResponse message)
     {
@@ -63,7 +60,7 @@ public sealed class JsonResponseReader : IMessageReader<JsonResponse>
 
             Reset();
             var json = buffer.Slice(0, end);
-            message = Parse(json, buffer);
+            message = JsonResponseParser.Parse(json, buffer);
 
             var after = new SequenceReader<byte>(buffer.Slice(json.End));
             after.AdvancePastAny((byte)' ', (byte)'\t', (byte)'\r', (byte)'\n');
@@ -90,7 +87,7 @@ public sealed class JsonResponseReader : IMessageReader<JsonResponse>
         _scanned = 0;
         _depth = 0;
         _inString = false;
-        _escaped = false;
+        _backslashes = 0;
     }
 
     /// <summary>Scans from where the last call stopped; the length of the object, or -1 when it has not ended yet.</summary>
@@ -105,30 +102,31 @@ public sealed class JsonResponseReader : IMessageReader<JsonResponse>
             {
                 if (_inString)
                 {
-                    if (_escaped)
-                    {
-                        _escaped = false;
-                        i++;
-                        continue;
-                    }
-
-                    var j = span[i..].IndexOfAny(StringSpecial);
+                    // Only quotes can end a string, so search for quotes alone and count the
+                    // backslashes before one: escapes such as \n cost nothing, and a run of
+                    // backslashes may have started in an earlier segment.
+                    var j = span[i..].IndexOf((byte)'"');
                     if (j < 0)
                     {
+                        var tail = span[i..];
+                        var run = tail.Length - 1 - tail.LastIndexOfAnyExcept((byte)'\\');
+                        _backslashes = run == tail.Length ? _backslashes + run : run;
                         break;
                     }
 
-                    i += j;
-                    if (span[i] == (byte)'\\')
+                    var before = span.Slice(i, j);
+                    long count = before.Length - 1 - before.LastIndexOfAnyExcept((byte)'\\');
+                    if (count == before.Length)
                     {
-                        _escaped = true;
+                        count += _backslashes;
                     }
-                    else
+
+                    _backslashes = 0;
+                    i += j + 1;
+                    if (count % 2 == 0)
                     {
                         _inString = false;
                     }
-
-                    i++;
                 }
                 else
                 {
@@ -143,6 +141,7 @@ public sealed class JsonResponseReader : IMessageReader<JsonResponse>
                     {
                         case (byte)'"':
                             _inString = true;
+                            _backslashes = 0;
                             break;
                         case (byte)'{' or (byte)'[':
                             _depth++;
@@ -164,170 +163,4 @@ public sealed class JsonResponseReader : IMessageReader<JsonResponse>
         _scanned = offset;
         return -1;
     }
-
-    private static JsonResponse Parse(in ReadOnlySequence<byte> json, in ReadOnlySequence<byte> seen)
-    {
-        try
-        {
-            var reader = new Utf8JsonReader(json, new JsonReaderOptions { CommentHandling = JsonCommentHandling.Disallow });
-            reader.Read();
-            var statusCode = 200;
-            string? contentType = null;
-            FunctionHeaders? headers = null;
-            ReadOnlyMemory<byte>? body = null;
-            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
-            {
-                if (reader.ValueTextEquals("body"u8))
-                {
-                    reader.Read();
-                    body = reader.TokenType switch
-                    {
-                        JsonTokenType.String => CopyString(ref reader),
-                        JsonTokenType.Null => ReadOnlyMemory<byte>.Empty,
-                        _ => throw Invalid(seen, "body is not a string"),
-                    };
-                }
-                else if (reader.ValueTextEquals("content_type"u8))
-                {
-                    reader.Read();
-                    contentType = ReadOptionalString(ref reader, seen, "content_type");
-                }
-                else if (reader.ValueTextEquals("protocol"u8))
-                {
-                    reader.Read();
-                    if (reader.TokenType == JsonTokenType.StartObject)
-                    {
-                        ReadProtocol(ref reader, seen, ref statusCode, ref headers);
-                    }
-                    else if (reader.TokenType != JsonTokenType.Null)
-                    {
-                        throw Invalid(seen, "protocol is not an object");
-                    }
-                }
-                else
-                {
-                    reader.Read();
-                    reader.Skip();
-                }
-            }
-
-            if (body is null)
-            {
-                throw Invalid(seen, "response has no body");
-            }
-
-            return new JsonResponse { StatusCode = statusCode, ContentType = contentType, Headers = headers, Body = body.Value };
-        }
-        catch (JsonException e)
-        {
-            throw Invalid(seen, e.Message);
-        }
-    }
-
-    private static void ReadProtocol(ref Utf8JsonReader reader, in ReadOnlySequence<byte> seen, ref int statusCode, ref FunctionHeaders? headers)
-    {
-        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
-        {
-            if (reader.ValueTextEquals("status_code"u8))
-            {
-                reader.Read();
-                if (reader.TokenType == JsonTokenType.Null)
-                {
-                    continue;
-                }
-
-                if (reader.TokenType != JsonTokenType.Number || !reader.TryGetInt32(out statusCode) || statusCode is < 100 or > 999)
-                {
-                    throw Invalid(seen, "protocol.status_code is not a status code");
-                }
-            }
-            else if (reader.ValueTextEquals("headers"u8))
-            {
-                reader.Read();
-                if (reader.TokenType == JsonTokenType.StartObject)
-                {
-                    ReadHeaders(ref reader, seen, ref headers);
-                }
-                else if (reader.TokenType != JsonTokenType.Null)
-                {
-                    throw Invalid(seen, "protocol.headers is not an object");
-                }
-            }
-            else
-            {
-                reader.Read();
-                reader.Skip();
-            }
-        }
-    }
-
-    private static void ReadHeaders(ref Utf8JsonReader reader, in ReadOnlySequence<byte> seen, ref FunctionHeaders? headers)
-    {
-        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
-        {
-            var name = reader.GetString()!;
-            reader.Read();
-            switch (reader.TokenType)
-            {
-                case JsonTokenType.String:
-                    // A single string instead of a list: accepted, some FDKs write it.
-                    (headers ??= new FunctionHeaders()).Add(name, reader.GetString()!);
-                    break;
-                case JsonTokenType.StartArray:
-                    while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
-                    {
-                        if (reader.TokenType != JsonTokenType.String)
-                        {
-                            throw Invalid(seen, $"header {name} has a value that is not a string");
-                        }
-
-                        (headers ??= new FunctionHeaders()).Add(name, reader.GetString()!);
-                    }
-
-                    break;
-                case JsonTokenType.Null:
-                    break;
-                default:
-                    throw Invalid(seen, $"header {name} is not a string or a list of strings");
-            }
-        }
-    }
-
-    private static string? ReadOptionalString(ref Utf8JsonReader reader, in ReadOnlySequence<byte> seen, string what)
-    {
-        if (reader.TokenType == JsonTokenType.Null)
-        {
-            return null;
-        }
-
-        if (reader.TokenType != JsonTokenType.String)
-        {
-            throw Invalid(seen, $"{what} is not a string");
-        }
-
-        // Common content types are handed out without allocating.
-        if (!reader.HasValueSequence && !reader.ValueIsEscaped)
-        {
-            return HttpTokens.GetValueString(reader.ValueSpan);
-        }
-
-        return reader.GetString();
-    }
-
-    private static ReadOnlyMemory<byte> CopyString(ref Utf8JsonReader reader)
-    {
-        var length = reader.HasValueSequence ? reader.ValueSequence.Length : reader.ValueSpan.Length;
-        if (length == 0)
-        {
-            return ReadOnlyMemory<byte>.Empty;
-        }
-
-        // Unescaping only shrinks: allocate the escaped length, keep what was written.
-        var bytes = new byte[length];
-        var written = reader.CopyString(bytes);
-        return bytes.AsMemory(0, written);
-    }
-
-    private static FormatViolationException Invalid(in ReadOnlySequence<byte> seen, string detail) =>
-        FormatViolationException.WithBytes(FormatError.InvalidJson, seen, detail);
 }
