@@ -1,3 +1,4 @@
+using Fnagent.Direktiv;
 using Fnagent.Functions;
 using Fnagent.Http;
 using Fnagent.Invocation;
@@ -44,6 +45,7 @@ public static class AgentHost
         services.AddSingleton<ColdRunner>();
         services.AddSingleton<HotPools>();
         services.AddSingleton<HotRunner>();
+        services.AddDirektiv();
 
         // SIGTERM/Ctrl-C: stop accepting, let in-flight calls finish up to the grace
         // period; disposing the host then retires every hot process (end of input, wait, kill).
@@ -56,6 +58,9 @@ public static class AgentHost
 
         // Load the functions at start, so their errors show before the first call.
         _ = app.Services.GetRequiredService<IFunctionRegistry>();
+
+        // Direktiv's isolation mode is decided and logged once, at start.
+        _ = app.Services.GetRequiredService<DirektivSandbox>();
         return app;
     }
 }

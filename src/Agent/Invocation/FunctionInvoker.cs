@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Fnagent.Direktiv;
 using Fnagent.Formats;
 using Fnagent.Functions;
 using Fnagent.State;
@@ -10,7 +11,7 @@ namespace Fnagent.Invocation;
 /// Runs one call end to end: opens its record and log, hands it to the runner of its
 /// format, and turns the outcome into the caller's answer and the call's record.
 /// </summary>
-public sealed class FunctionInvoker(ICallStore calls, ColdRunner cold, HotRunner hot, TimeProvider time, ILogger<FunctionInvoker> logger)
+public sealed class FunctionInvoker(ICallStore calls, ColdRunner cold, HotRunner hot, DirektivRunner direktiv, TimeProvider time, ILogger<FunctionInvoker> logger)
 {
     /// <summary>A new request for <paramref name="function"/> with its call id and deadline set.</summary>
     public FunctionRequest NewRequest(FunctionDefinition function, string method, string requestUrl, string target,
@@ -51,6 +52,7 @@ public sealed class FunctionInvoker(ICallStore calls, ColdRunner cold, HotRunner
             {
                 FunctionFormat.Default => await cold.RunAsync(call, response, callerAborted).ConfigureAwait(false),
                 FunctionFormat.Json or FunctionFormat.Http => await hot.RunAsync(call, response, callerAborted).ConfigureAwait(false),
+                FunctionFormat.Direktiv => await direktiv.RunAsync(call, response, callerAborted).ConfigureAwait(false),
                 _ => new FunctionError(FunctionErrorKind.StartFailed, $"format '{FunctionEnvironment.FormatName(function.Format)}' is not supported yet"),
             };
         }
