@@ -113,7 +113,9 @@ public sealed class DirektivInstance : IAsyncDisposable
                 PrivateDirectory = directory,
                 MemoryLimitBytes = (long)function.MemoryMb << 20,
             };
-            process = FunctionProcess.Start(spec, line => logger.InstanceOutput(function.App, function.Name, 0, line));
+            var pid = 0;
+            process = FunctionProcess.Start(spec, line => logger.InstanceOutput(function.App, function.Name, Volatile.Read(ref pid), line));
+            Volatile.Write(ref pid, process.Id);
         }
         catch
         {

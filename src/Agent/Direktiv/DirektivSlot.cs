@@ -51,7 +51,7 @@ public sealed class DirektivSlot : IAsyncDisposable
         lock (_gate)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
-            if (_instance is null || _instance.IsFaulted || _instance.IsCanceled || (_instance.IsCompletedSuccessfully && _instance.Result.HasExited))
+            if (_instance is null || _instance.IsFaulted || _instance.IsCanceled || _instance is { IsCompletedSuccessfully: true } && HasExited(_instance))
             {
                 // A dead instance is reaped (directory, bookkeeping) before the next starts.
                 if (_instance is { IsCompletedSuccessfully: true } dead)
@@ -106,6 +106,9 @@ public sealed class DirektivSlot : IAsyncDisposable
 
         _capacity.Release();
     }
+
+    // Only for a start that completed: awaiting it does not block.
+    private static bool HasExited(Task<DirektivInstance> started) => started.GetAwaiter().GetResult().HasExited;
 
     private void RetireIfIdle()
     {
