@@ -17,6 +17,8 @@ namespace Fnagent.Direktiv;
 /// </summary>
 public sealed class DirektivLogServer : IAsyncDisposable
 {
+    private const int DrainFactor = 16;
+
     private readonly AgentOptions _options;
     private readonly DirektivSandbox _sandbox;
     private readonly DirektivCalls _calls;
@@ -102,7 +104,9 @@ public sealed class DirektivLogServer : IAsyncDisposable
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;
-            kestrel.Limits.MaxRequestBodySize = _options.Direktiv.MaxLogRequestBytes;
+            // Past the limit the body is still read (and dropped) up to this bound, so the
+            // function gets its 413 instead of a connection reset while it is still writing.
+            kestrel.Limits.MaxRequestBodySize = (long)_options.Direktiv.MaxLogRequestBytes * DrainFactor;
             if (_sandbox.Isolation == DirektivIsolation.Namespace)
             {
                 kestrel.ListenUnixSocket(SocketPath);
@@ -166,25 +170,20 @@ public sealed class DirektivLogServer : IAsyncDisposable
     private async Task<string?> ReadBodyAsync(HttpRequest request, CancellationToken cancellationToken)
     {
         var limit = _options.Direktiv.MaxLogRequestBytes;
-        if (request.ContentLength > limit)
-        {
-            return null;
-        }
-
         using var buffer = new MemoryStream();
         var chunk = new byte[8192];
+        var over = request.ContentLength > limit;
         int read;
         while ((read = await request.Body.ReadAsync(chunk, cancellationToken).ConfigureAwait(false)) > 0)
         {
-            if (buffer.Length + read > limit)
+            over |= buffer.Length + read > limit;
+            if (!over)
             {
-                return null;
+                buffer.Write(chunk, 0, read);
             }
-
-            buffer.Write(chunk, 0, read);
         }
 
-        return Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length);
+        return over ? null : Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length);
     }
 
     private static void TrySetStatus(HttpResponse response, int status)
