@@ -30,6 +30,7 @@ public sealed class DirektivInstances : IAsyncDisposable
         _time = time;
         _logger = logger;
         registry.Changed += OnFunctionsChanged;
+        OnFunctionsChanged();
     }
 
     public DirektivSlot For(FunctionDefinition function)
@@ -72,6 +73,12 @@ public sealed class DirektivInstances : IAsyncDisposable
             {
                 _ = gone.DisposeAsync().AsTask();
             }
+        }
+
+        // min_idle: the instance is started now, not on the first call, and kept.
+        foreach (var function in current.Values.Where(f => f.MinIdle > 0 && !DirektivRunner.IsCommandRunner(f)))
+        {
+            For(function).WarmUp();
         }
     }
 }

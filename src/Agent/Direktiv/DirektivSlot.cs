@@ -80,6 +80,21 @@ public sealed class DirektivSlot : IAsyncDisposable
         }
     }
 
+    /// <summary>Starts the instance unless one runs or is starting (for <c>min_idle</c>); a failed start is retried on the next call.</summary>
+    public void WarmUp()
+    {
+        lock (_gate)
+        {
+            if (!_disposed && (_instance is null || _instance.IsFaulted || _instance.IsCanceled))
+            {
+                _instance = _start(Function);
+
+                // Nobody awaits a warm-up: observe its failure here (the next call retries).
+                _instance.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+            }
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
         Task<DirektivInstance>? instance;
@@ -115,7 +130,7 @@ public sealed class DirektivSlot : IAsyncDisposable
         Task<DirektivInstance>? instance;
         lock (_gate)
         {
-            if (_inFlight > 0 || _disposed)
+            if (_inFlight > 0 || _disposed || Function.MinIdle > 0)
             {
                 return;
             }

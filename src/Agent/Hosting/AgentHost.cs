@@ -59,8 +59,8 @@ public static class AgentHost
         // Load the functions at start, so their errors show before the first call.
         _ = app.Services.GetRequiredService<IFunctionRegistry>();
 
-        // Direktiv's isolation mode is decided and logged once, at start.
-        _ = app.Services.GetRequiredService<DirektivSandbox>();
+        // Direktiv's isolation mode is decided and logged once, at start; min_idle instances start.
+        _ = app.Services.GetRequiredService<DirektivInstances>();
         return app;
     }
 }

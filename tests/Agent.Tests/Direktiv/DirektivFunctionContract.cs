@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.Json;
+using Fnagent.Agent.Tests.Support;
 using Fnagent.Direktiv;
 
 namespace Fnagent.Agent.Tests.Direktiv;
@@ -108,6 +109,16 @@ public abstract class DirektivFunctionContract(DirektivFixture fixture)
 
         Assert.All(answers, a => Assert.Equal(HttpStatusCode.OK, a.Response.StatusCode));
         Assert.Equal(after.GetProperty("pid").GetInt32(), again.GetProperty("pid").GetInt32());
+    }
+
+    [Fact]
+    public async Task AFunctionWithMinIdleIsStartedBeforeItsFirstCallAndServesIt()
+    {
+        await WaitForAsync(() => ProcessTable.Matching("direktiv_fn.js warm-instance").Count > 0);
+        var (response, body) = await fixture.PostAsync("r/direktiv/warm", new { });
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Contains(body.GetProperty("pid").GetInt32(), ProcessTable.Matching("direktiv_fn.js warm-instance"));
     }
 
     [Fact]
