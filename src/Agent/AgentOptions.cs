@@ -17,6 +17,9 @@ public sealed class AgentOptions
     public string FunctionPath { get; set; } = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
     public LimitOptions Limits { get; set; } = new();
+
+    /// <summary>Settings of Direktiv functions (PROTOCOLS.md section 8).</summary>
+    public Direktiv.DirektivOptions Direktiv { get; set; } = new();
 }
 
 /// <summary>The limits of PROTOCOLS.md sections 6 and 7, each with a default.</summary>

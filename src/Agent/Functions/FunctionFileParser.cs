@@ -134,6 +134,9 @@ public static class FunctionFileParser
         }
         command ??= commands && reader.Node("cmd") is null ? CommandsRunner : null;
 
+        // Direktiv's own spelling of the command runner (its func.yml "cmd") means the same.
+        commands |= command is [var program, ..] && program == CommandsRunner[0];
+
         var format = ReadFormat(reader, commands);
         var type = reader.Text("type", "sync or async") switch
         {

@@ -1,4 +1,5 @@
 using Fnagent.Builds;
+using Fnagent.Direktiv;
 using Fnagent.Functions;
 using Fnagent.Http;
 using Fnagent.Invocation;
@@ -46,6 +47,7 @@ public static class AgentHost
         services.AddSingleton<ColdRunner>();
         services.AddSingleton<HotPools>();
         services.AddSingleton<HotRunner>();
+        services.AddDirektiv();
 
         // SIGTERM/Ctrl-C: stop accepting, let in-flight calls finish up to the grace
         // period; disposing the host then retires every hot process (end of input, wait, kill).
@@ -59,6 +61,9 @@ public static class AgentHost
         // Load the functions at start, so their errors show before the first call, and
         // build what needs building before anyone calls it.
         app.Services.GetRequiredService<FunctionBuilds>().BuildAhead(app.Services.GetRequiredService<IFunctionRegistry>());
+
+        // Direktiv's isolation mode is decided and logged once, at start; min_idle instances start.
+        _ = app.Services.GetRequiredService<DirektivInstances>();
         return app;
     }
 }

@@ -7,6 +7,13 @@ namespace Fnagent.Invocation;
 /// </summary>
 public sealed record FunctionError(FunctionErrorKind Kind, string Message)
 {
+    /// <summary>
+    /// The function's own error code (Direktiv's <c>Direktiv-ErrorCode</c>), or null. A
+    /// function error with a code is catchable: the function worked and refused the input
+    /// by name, so retrying the same call cannot help (PROTOCOLS.md section 8).
+    /// </summary>
+    public string? Code { get; init; }
+
     /// <summary>Seconds a caller should wait before retrying after a 503.</summary>
     public const int RetryAfterSeconds = 1;
 
@@ -18,6 +25,7 @@ public sealed record FunctionError(FunctionErrorKind Kind, string Message)
         FunctionErrorKind.NoCapacity => 503,
         FunctionErrorKind.Timeout => 504,
         FunctionErrorKind.CallerGone => 499,
+        FunctionErrorKind.FunctionFailed when Code is not null => 422,
         _ => 502,
     };
 
@@ -28,7 +36,7 @@ public sealed record FunctionError(FunctionErrorKind Kind, string Message)
     /// </summary>
     public bool KeepsProcess => Kind is FunctionErrorKind.FunctionFailed;
 
-    /// <summary>The error as the caller sees it: <c>{"error":{"message":"..."}}</c>.</summary>
+    /// <summary>The error as the caller sees it: <c>{"error":{"message":"...","code":"..."}}</c>, code only when set.</summary>
     public byte[] ToJson()
     {
         var buffer = new System.Buffers.ArrayBufferWriter<byte>(64 + Message.Length);
@@ -38,6 +46,11 @@ public sealed record FunctionError(FunctionErrorKind Kind, string Message)
             writer.WriteStartObject();
             writer.WriteStartObject("error");
             writer.WriteString("message", Message);
+            if (Code is not null)
+            {
+                writer.WriteString("code", Code);
+            }
+
             writer.WriteEndObject();
             writer.WriteEndObject();
         }

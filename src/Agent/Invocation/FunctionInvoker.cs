@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Fnagent.Builds;
+using Fnagent.Direktiv;
 using Fnagent.Formats;
 using Fnagent.Functions;
 using Fnagent.State;
@@ -11,7 +12,8 @@ namespace Fnagent.Invocation;
 /// Runs one call end to end: opens its record and log, hands it to the runner of its
 /// format, and turns the outcome into the caller's answer and the call's record.
 /// </summary>
-public sealed class FunctionInvoker(ICallStore calls, FunctionBuilds builds, ColdRunner cold, HotRunner hot, TimeProvider time, ILogger<FunctionInvoker> logger)
+public sealed class FunctionInvoker(ICallStore calls, FunctionBuilds builds, ColdRunner cold, HotRunner hot, DirektivRunner direktiv,
+    TimeProvider time, ILogger<FunctionInvoker> logger)
 {
     /// <summary>A new request for <paramref name="function"/> with its call id and deadline set.</summary>
     public FunctionRequest NewRequest(FunctionDefinition function, string method, string requestUrl, string target,
@@ -52,7 +54,8 @@ public sealed class FunctionInvoker(ICallStore calls, FunctionBuilds builds, Col
             {
                 FunctionFormat.Default => await cold.RunAsync(call, response, callerAborted).ConfigureAwait(false),
                 FunctionFormat.Json or FunctionFormat.Http or FunctionFormat.HttpStream => await hot.RunAsync(call, response, callerAborted).ConfigureAwait(false),
-                _ => new FunctionError(FunctionErrorKind.StartFailed, $"format '{FunctionEnvironment.FormatName(function.Format)}' is not supported yet"),
+                FunctionFormat.Direktiv => await direktiv.RunAsync(call, response, callerAborted).ConfigureAwait(false),
+                _ => throw new ArgumentOutOfRangeException(nameof(function), function.Format, "unknown format"),
             };
         }
         catch (Exception e) when (e is not OperationCanceledException || callerAborted.IsCancellationRequested)

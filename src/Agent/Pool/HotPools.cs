@@ -54,7 +54,8 @@ public sealed class HotPools : IAsyncDisposable
 
     private void OnFunctionsChanged()
     {
-        var current = _registry.All.Where(f => f.Format != FunctionFormat.Default).ToDictionary(f => f.LaunchKey, StringComparer.Ordinal);
+        // Direktiv functions are servers with pools of their own (Fnagent.Direktiv.DirektivInstances).
+        var current = _registry.All.Where(f => f.Format is not (FunctionFormat.Default or FunctionFormat.Direktiv)).ToDictionary(f => f.LaunchKey, StringComparer.Ordinal);
         foreach (var (key, pool) in _pools)
         {
             if (current.TryGetValue(key, out var function))

@@ -1,0 +1,234 @@
+using System.Text;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using Fnagent.Formats;
+using Fnagent.Functions;
+using Fnagent.Invocation;
+using Fnagent.Processes;
+
+namespace Fnagent.Direktiv;
+
+/// <summary>
+/// Direktiv's generic command server (<c>/usr/share/direktiv/direktiv-cmd</c>), built in
+/// (PROTOCOLS.md section 8): per call, the input's files are written into a fresh private
+/// directory, which is each command's working directory and HOME; each command is split
+/// into words like a shell would and run without one, with the function's environment plus
+/// its own <c>envs</c>; stdout and stderr are captured merged. The answer is one
+/// <c>{"Error","Output"}</c> per command run. Unlike Direktiv's, commands obey the call's
+/// deadline (the running one is killed with its process group) and nothing of the agent's
+/// environment is expanded into them. The log lines are Direktiv's own.
+/// Thread-safe: every call has its own directory and processes.
+/// </summary>
+public sealed class DirektivCommandRunner(AgentOptions options)
+{
+    /// <summary>The error code Direktiv's command server reports.</summary>
+    public const string ExecutionErrorCode = "io.direktiv.error.execution";
+
+    // Runs the program with stderr joined to stdout, so the merged output keeps the order
+    // the program wrote it in (Direktiv hands both to one writer). The words arrive as
+    // "$@": this shell interprets none of them.
+    private const string MergeOutput = "exec 2>&1; exec \"$@\"";
+
+    private static readonly JsonSerializerOptions Json = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+    public async Task<FunctionError?> RunAsync(Call call, ICallResponse response, CancellationTokenSource deadline, CancellationToken stop)
+    {
+        byte[]? json;
+        try
+        {
+            json = await ReadInputAsync(call.Request.Body, options.Direktiv.MaxCommandInputBytes, stop).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        {
+            return DirektivRunner.Stopped(call, deadline, "reading the input");
+        }
+        catch (RequestTooLargeException)
+        {
+            json = null;
+        }
+
+        if (json is null)
+        {
+            return new FunctionError(FunctionErrorKind.RequestTooLarge, $"request body too large for the command runner (limit {options.Direktiv.MaxCommandInputBytes} bytes)");
+        }
+
+        if (!DirektivCommandInput.TryParse(json, out var input))
+        {
+            return Failed("failed to unmarshal request payload");
+        }
+
+        var directory = Directory.CreateTempSubdirectory("fnagent-dkcmd-").FullName;
+        try
+        {
+            foreach (var file in input.Files)
+            {
+                if (WriteFile(directory, file) is { } problem)
+                {
+                    return Failed($"failed to prepare file: {problem}");
+                }
+            }
+
+            var results = new List<Dictionary<string, string>>();
+            call.Log.Append($"running {input.Commands.Count} commands");
+            for (var i = 0; i < input.Commands.Count; i++)
+            {
+                var command = input.Commands[i];
+                call.Log.Append(command.SuppressCommand ? $"running command {i}" : $"running command '{command.Text}'");
+                var (output, error) = await RunOneAsync(call, command, directory, stop).ConfigureAwait(false);
+                if (!command.SuppressOutput)
+                {
+                    foreach (var line in output.TrimEnd('\n').Split('\n').Where(_ => output.Length > 0))
+                    {
+                        call.Log.Append(line);
+                    }
+                }
+
+                results.Add(new() { ["Error"] = error, ["Output"] = output });
+                if (error.Length > 0)
+                {
+                    call.Log.Append(error);
+                    if (command.Stop)
+                    {
+                        call.Log.Append($"stopping execution due to error in command {i}");
+                        return Failed($"handler function error: stopped because command {i} failed");
+                    }
+                }
+            }
+
+            var body = JsonSerializer.SerializeToUtf8Bytes(results, Json);
+            await response.StartAsync(new FunctionResponse { ContentType = "application/json", ContentLength = body.Length + 1 }, stop).ConfigureAwait(false);
+            await response.Body.WriteAsync(body, stop).ConfigureAwait(false);
+            await response.Body.WriteAsync("\n"u8.ToArray(), stop).ConfigureAwait(false);
+            return null;
+        }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        {
+            return DirektivRunner.Stopped(call, deadline, "running commands");
+        }
+        finally
+        {
+            try
+            {
+                Directory.Delete(directory, recursive: true);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // A command may have made something we cannot remove; the temp sweep gets it.
+            }
+        }
+    }
+
+    private static FunctionError Failed(string message) => new(FunctionErrorKind.FunctionFailed, message) { Code = ExecutionErrorCode };
+
+    /// <summary>Runs one command to its end: its merged output and Go's wording of its failure ("" when it succeeded).</summary>
+    private async Task<(string Output, string Error)> RunOneAsync(Call call, DirektivCommandInput.Command command, string directory, CancellationToken stop)
+    {
+        if (!ShellWords.TrySplit(command.Text, out var words, out var splitError))
+        {
+            return ("", $"invalid command line string: {splitError}");
+        }
+
+        if (words.Count == 0)
+        {
+            return ("", "no binary provided");
+        }
+
+        var env = FunctionEnvironment.ForProcess(call.Function, options.FunctionPath, directory);
+        foreach (var (name, value) in command.Envs)
+        {
+            env[name] = value;
+        }
+
+        string program;
+        try
+        {
+            program = ExecutableLookup.Resolve(words[0], directory, env.GetValueOrDefault("PATH"));
+        }
+        catch (ProcessStartException)
+        {
+            return ("", words[0].Contains('/')
+                ? $"fork/exec {words[0]}: {(File.Exists(Path.Combine(directory, words[0])) ? "permission denied" : "no such file or directory")}"
+                : $"exec: \"{words[0]}\": executable file not found in $PATH");
+        }
+
+        var spec = new ProcessSpec
+        {
+            Command = ["/bin/sh", "-c", MergeOutput, "sh", program, .. words.Skip(1)],
+            Environment = env,
+            WorkingDirectory = directory,
+            MemoryLimitBytes = (long)call.Function.MemoryMb << 20,
+        };
+        var process = FunctionProcess.Start(spec, line => call.OnOutputLine(0, line));
+        await using (process.ConfigureAwait(false))
+        {
+            call.Record.Pid = process.Id;
+            await process.StandardInput.DisposeAsync().ConfigureAwait(false);
+            string output;
+            await using (stop.Register(process.Kill).ConfigureAwait(false))
+            {
+                output = await ReadOutputAsync(process.StandardOutput, options.Limits.MaxResponseBytes).ConfigureAwait(false);
+                var code = await process.Exited.ConfigureAwait(false);
+                stop.ThrowIfCancellationRequested();
+                return (output, code == 0 ? "" : $"exit status {code}");
+            }
+        }
+    }
+
+    /// <summary>Everything the command writes, kept up to <paramref name="limit"/> bytes and drained past it.</summary>
+    private static async Task<string> ReadOutputAsync(Stream stdout, long limit)
+    {
+        using var buffer = new MemoryStream();
+        var chunk = new byte[16 * 1024];
+        int read;
+        while ((read = await stdout.ReadAsync(chunk).ConfigureAwait(false)) > 0)
+        {
+            var keep = (int)Math.Min(read, Math.Max(0, limit - buffer.Length));
+            buffer.Write(chunk, 0, keep);
+        }
+
+        return Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length);
+    }
+
+    /// <summary>Writes a file of the input into the call's directory, or says why not.</summary>
+    private static string? WriteFile(string directory, DirektivCommandInput.File file)
+    {
+        // Departure from Direktiv: a name may not leave the call's directory.
+        var path = Path.GetFullPath(Path.Combine(directory, file.Name));
+        if (file.Name.Length == 0 || !path.StartsWith(directory + "/", StringComparison.Ordinal))
+        {
+            return $"'{file.Name}' is not a name inside the call's directory";
+        }
+
+        try
+        {
+            System.IO.File.WriteAllText(path, file.Content);
+
+            // As Direktiv does: the mode is exactly the given permission (0 when none is given).
+            System.IO.File.SetUnixFileMode(path, (UnixFileMode)(file.Permission & 0xFFF));
+            return null;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return e.Message;
+        }
+    }
+
+    /// <summary>The whole input, or null when it is over the limit.</summary>
+    private static async Task<byte[]?> ReadInputAsync(Stream body, int limit, CancellationToken stop)
+    {
+        using var buffer = new MemoryStream();
+        var chunk = new byte[16 * 1024];
+        int read;
+        while ((read = await body.ReadAsync(chunk, stop).ConfigureAwait(false)) > 0)
+        {
+            if (buffer.Length + read > limit)
+            {
+                return null;
+            }
+
+            buffer.Write(chunk, 0, read);
+        }
+
+        return buffer.ToArray();
+    }
+}

@@ -1,0 +1,232 @@
+using System.Net;
+using System.Net.Sockets;
+using Fnagent.Functions;
+using Fnagent.Invocation;
+using Fnagent.Processes;
+using Microsoft.Extensions.Logging;
+
+namespace Fnagent.Direktiv;
+
+/// <summary>
+/// One running Direktiv function: an HTTP server serving many calls at once. In namespace
+/// mode it runs under bubblewrap in a network namespace of its own, where relays make its
+/// 127.0.0.1:8080 reachable through <c>http.sock</c> in its private directory and forward
+/// its 127.0.0.1:8889 to the agent's log endpoint, as a pod with a sidecar would. In the
+/// port fallback it runs as is with a free port in <c>PORT</c>. Thread-safe: calls share
+/// <see cref="Client"/>; disposal kills the whole process group and removes the directory.
+/// </summary>
+public sealed class DirektivInstance : IAsyncDisposable
+{
+    // In the namespace: the log relays first (a function may log as it starts), then the
+    // function; the relay into 8080 opens only once 8080 accepts, so the agent's first
+    // successful connect to http.sock means "ready". $1 private dir, $2 agent log socket,
+    // $3 socat, $4 log port, then the function's argv, never interpreted by this shell.
+    private const string Launcher = """
+        dir=$1; log=$2; socat=$3; logport=$4; shift 4
+        "$socat" TCP4-LISTEN:$logport,bind=127.0.0.1,fork,reuseaddr UNIX-CONNECT:"$log" &
+        "$socat" TCP6-LISTEN:$logport,bind=[::1],fork,reuseaddr UNIX-CONNECT:"$log" 2>/dev/null &
+        "$@" &
+        fn=$!
+        until "$socat" -u OPEN:/dev/null TCP4:127.0.0.1:8080 2>/dev/null; do
+          kill -0 $fn 2>/dev/null || { wait $fn; exit $?; }
+          sleep 0.02
+        done
+        "$socat" UNIX-LISTEN:"$dir/http.sock",fork TCP4:127.0.0.1:8080 &
+        wait $fn
+        """;
+
+    private static readonly TimeSpan MaxProbeDelay = TimeSpan.FromMilliseconds(100);
+
+    private readonly FunctionProcess _process;
+    private readonly string _directory;
+    private readonly EndPoint _endpoint;
+
+    private DirektivInstance(FunctionProcess process, string directory, EndPoint endpoint)
+    {
+        _process = process;
+        _directory = directory;
+        _endpoint = endpoint;
+        var handler = new SocketsHttpHandler
+        {
+            UseProxy = false,
+            UseCookies = false,
+            AllowAutoRedirect = false,
+            // Below node's 5 s and Go's 15 s keep-alive: never reuse a connection the server is closing.
+            PooledConnectionIdleTimeout = TimeSpan.FromSeconds(2),
+            ConnectCallback = (_, cancellationToken) => ConnectAsync(endpoint, cancellationToken),
+        };
+        Client = new HttpClient(handler) { BaseAddress = new Uri("http://127.0.0.1:8080/"), Timeout = Timeout.InfiniteTimeSpan };
+    }
+
+    public int Id => _process.Id;
+
+    /// <summary>Where the agent reaches the function: a Unix socket path or 127.0.0.1:port.</summary>
+    public string Endpoint => _endpoint.ToString() ?? "";
+
+    /// <summary>Completes when the function exited.</summary>
+    public Task<int> Exited => _process.Exited;
+
+    public bool HasExited => _process.HasExited;
+
+    /// <summary>The client for the function's HTTP server; one connection per call in flight.</summary>
+    public HttpClient Client { get; }
+
+    /// <summary>A fresh private directory for one call (its <c>Direktiv-TempDir</c>); the caller removes it.</summary>
+    public string NewCallDirectory(string callId)
+    {
+        var path = Path.Combine(_directory, "calls", callId);
+        Directory.CreateDirectory(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        return path;
+    }
+
+    /// <summary>
+    /// Starts the function and waits until it accepts connections, at most
+    /// <see cref="DirektivOptions.StartTimeout"/>. Throws <see cref="ProcessStartException"/>
+    /// when it cannot start, exits, or is not ready in time; leaves nothing running then.
+    /// </summary>
+    public static async Task<DirektivInstance> StartAsync(FunctionDefinition function, DirektivSandbox sandbox, string logSocket,
+        AgentOptions options, TimeProvider time, ILogger logger)
+    {
+        var directory = Directory.CreateTempSubdirectory("fnagent-dk-").FullName;
+        var namespaced = sandbox.Isolation == DirektivIsolation.Namespace;
+        var port = namespaced ? 8080 : FreePort();
+        var env = FunctionEnvironment.ForProcess(function, options.FunctionPath, directory);
+        env["PORT"] = port.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+        FunctionProcess process;
+        try
+        {
+            // No --die-with-parent: its parent-death signal follows the agent *thread* that
+            // forked bwrap, and .NET retires idle pool threads. The agent kills the group itself.
+            // Resolved here so that a missing program is a clear start error, not exit 127.
+            var program = ExecutableLookup.Resolve(function.Command[0], function.Directory, env.GetValueOrDefault("PATH"));
+            List<string> argv = namespaced
+                ? [sandbox.Bwrap!, "--dev-bind", "/", "/", "--unshare-net", "/bin/sh", "-c", Launcher, "sh",
+                    directory, logSocket, sandbox.Socat!, options.Direktiv.LogPort.ToString(System.Globalization.CultureInfo.InvariantCulture), program]
+                : [program];
+            argv.AddRange(function.Command.Skip(1));
+            var spec = new ProcessSpec
+            {
+                Command = argv,
+                Environment = env,
+                WorkingDirectory = function.Directory,
+                PrivateDirectory = directory,
+                MemoryLimitBytes = (long)function.MemoryMb << 20,
+
+                // Nobody reads its stdout: what it prints goes to the agent's log (calls
+                // overlap, so a line cannot be told to belong to one call: calls log through 8889).
+                StdoutIsLog = true,
+            };
+            var pid = 0;
+            process = FunctionProcess.Start(spec, line => logger.InstanceOutput(function.App, function.Name, Volatile.Read(ref pid), line));
+            Volatile.Write(ref pid, process.Id);
+        }
+        catch
+        {
+            TryDelete(directory);
+            throw;
+        }
+
+        // Nobody writes to its stdin.
+        await process.StandardInput.DisposeAsync().ConfigureAwait(false);
+
+        EndPoint endpoint = namespaced ? new UnixDomainSocketEndPoint(Path.Combine(directory, "http.sock")) : new IPEndPoint(IPAddress.Loopback, port);
+        var instance = new DirektivInstance(process, directory, endpoint);
+        try
+        {
+            await instance.WaitReadyAsync(options.Direktiv.StartTimeout, time).ConfigureAwait(false);
+        }
+        catch
+        {
+            await instance.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+
+        logger.InstanceStarted(function.App, function.Name, process.Id, instance.Endpoint);
+        return instance;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Client.Dispose();
+        await _process.DisposeAsync().ConfigureAwait(false);
+    }
+
+    /// <summary>Connects with a growing pause between tries (no busy spin), until ready, exited or out of time.</summary>
+    private async Task WaitReadyAsync(TimeSpan timeout, TimeProvider time)
+    {
+        using var limit = new CancellationTokenSource(timeout, time);
+        var delay = TimeSpan.FromMilliseconds(5);
+        while (true)
+        {
+            if (_process.HasExited)
+            {
+                throw new ProcessStartException($"it exited with code {await _process.Exited.ConfigureAwait(false)} before accepting connections");
+            }
+
+            try
+            {
+                await using var stream = await ConnectAsync(_endpoint, limit.Token).ConfigureAwait(false);
+                return;
+            }
+            catch (Exception e) when (e is SocketException or IOException)
+            {
+                // Not listening yet.
+            }
+            catch (OperationCanceledException)
+            {
+                throw new ProcessStartException($"it did not accept connections within {timeout.TotalSeconds:0.###}s");
+            }
+
+            try
+            {
+                await Task.WhenAny(Task.Delay(delay, time, limit.Token), _process.Exited).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+            }
+
+            if (limit.IsCancellationRequested)
+            {
+                throw new ProcessStartException($"it did not accept connections within {timeout.TotalSeconds:0.###}s");
+            }
+
+            delay = delay * 2 < MaxProbeDelay ? delay * 2 : MaxProbeDelay;
+        }
+    }
+
+    private static async ValueTask<Stream> ConnectAsync(EndPoint endpoint, CancellationToken cancellationToken)
+    {
+        var socket = endpoint is UnixDomainSocketEndPoint
+            ? new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified)
+            : new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        try
+        {
+            await socket.ConnectAsync(endpoint, cancellationToken).ConfigureAwait(false);
+            return new NetworkStream(socket, ownsSocket: true);
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    private static void TryDelete(string directory)
+    {
+        try
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+}

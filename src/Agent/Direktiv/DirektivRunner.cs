@@ -1,0 +1,245 @@
+using System.Net.Http.Headers;
+using Fnagent.Formats;
+using Fnagent.Functions;
+using Fnagent.Invocation;
+using Fnagent.Pool;
+using Fnagent.Processes;
+using Microsoft.Extensions.Logging;
+
+namespace Fnagent.Direktiv;
+
+/// <summary>
+/// The <c>direktiv</c> format (PROTOCOLS.md section 8): the input is POSTed to the
+/// function's HTTP server with <c>Direktiv-ActionID</c> and <c>Direktiv-TempDir</c>; the
+/// error headers become the caller's JSON error; on the deadline or a caller abort the
+/// function gets <c>DELETE /</c> for the same action id before the agent gives up. A
+/// function whose command is Direktiv's <c>direktiv-cmd</c> is run by the built-in
+/// <see cref="DirektivCommandRunner"/> instead.
+/// </summary>
+public sealed class DirektivRunner(DirektivInstances instances, DirektivCommandRunner commands, DirektivCalls calls,
+    AgentOptions options, TimeProvider time, ILogger<DirektivRunner> logger) : IFormatRunner
+{
+    public const string ActionIdHeader = "Direktiv-ActionID";
+    public const string TempDirHeader = "Direktiv-TempDir";
+    public const string ErrorCodeHeader = "Direktiv-ErrorCode";
+    public const string ErrorMessageHeader = "Direktiv-ErrorMessage";
+
+    public async Task<FunctionError?> RunAsync(Call call, ICallResponse response, CancellationToken callerAborted)
+    {
+        using var deadline = new CancellationTokenSource(Remaining(call.Request.Deadline), time);
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(deadline.Token, callerAborted);
+        if (IsCommandRunner(call.Function))
+        {
+            return await commands.RunAsync(call, response, deadline, stop.Token).ConfigureAwait(false);
+        }
+
+        DirektivLease lease;
+        try
+        {
+            lease = await instances.For(call.Function).AcquireAsync(QueueWait(call), stop.Token).ConfigureAwait(false);
+        }
+        catch (NoCapacityException e)
+        {
+            return new FunctionError(FunctionErrorKind.NoCapacity, e.Message);
+        }
+        catch (ProcessStartException e)
+        {
+            return new FunctionError(FunctionErrorKind.StartFailed, $"function failed to start: {e.Message}");
+        }
+        catch (ObjectDisposedException)
+        {
+            return new FunctionError(FunctionErrorKind.NoCapacity, "the function is being reloaded; retry");
+        }
+        catch (OperationCanceledException)
+        {
+            return Stopped(call, deadline, "waiting for the function");
+        }
+
+        using (lease)
+        using (calls.Register(call))
+        {
+            var instance = lease.Instance;
+            call.Record.Pid = instance.Id;
+            var tempDir = instance.NewCallDirectory(call.Request.CallId);
+            try
+            {
+                return await ExchangeAsync(call, instance, tempDir, response, deadline, stop.Token).ConfigureAwait(false);
+            }
+            finally
+            {
+                TryDelete(tempDir);
+            }
+        }
+    }
+
+    /// <summary>True when the function's command is Direktiv's generic command server.</summary>
+    public static bool IsCommandRunner(FunctionDefinition function) =>
+        function.Command is [var program, ..] && program == FunctionFileParser.CommandsRunner[0];
+
+    private async Task<FunctionError?> ExchangeAsync(Call call, DirektivInstance instance, string tempDir, ICallResponse response,
+        CancellationTokenSource deadline, CancellationToken stop)
+    {
+        // The POST is given up only after the function was told to stop (DELETE), so a
+        // function can clean up what the call started.
+        using var giveUp = new CancellationTokenSource();
+        Task cancelling = Task.CompletedTask;
+        var onStop = stop.Register(() => cancelling = CancelAsync(call, instance, giveUp));
+        try
+        {
+            return await PostAsync(call, instance, tempDir, response, deadline, giveUp.Token, stop).ConfigureAwait(false);
+        }
+        finally
+        {
+            // The DELETE (if any) is over before the call is: it may still use the instance.
+            await onStop.DisposeAsync().ConfigureAwait(false);
+            await cancelling.ConfigureAwait(false);
+        }
+    }
+
+    private async Task<FunctionError?> PostAsync(Call call, DirektivInstance instance, string tempDir, ICallResponse response,
+        CancellationTokenSource deadline, CancellationToken giveUp, CancellationToken stop)
+    {
+
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/");
+        request.Headers.TryAddWithoutValidation(ActionIdHeader, call.Request.CallId);
+        request.Headers.TryAddWithoutValidation(TempDirHeader, tempDir);
+        request.Content = new StreamContent(call.Request.Body);
+        request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+        request.Content.Headers.ContentLength = call.Request.ContentLength;
+        try
+        {
+            using var answer = await instance.Client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, giveUp).ConfigureAwait(false);
+            var body = await ReadLimitedAsync(answer.Content, options.Limits.MaxResponseBytes, giveUp).ConfigureAwait(false);
+            if (stop.IsCancellationRequested)
+            {
+                return Stopped(call, deadline, "mid-call");
+            }
+
+            if (body is null)
+            {
+                return new FunctionError(FunctionErrorKind.ResponseTooLarge, $"response too large (limit {options.Limits.MaxResponseBytes} bytes)");
+            }
+
+            if (ErrorOf(answer) is { } error)
+            {
+                return error;
+            }
+
+            await response.StartAsync(new FunctionResponse
+            {
+                StatusCode = (int)answer.StatusCode,
+                ContentType = answer.Content.Headers.ContentType?.ToString() ?? "application/json",
+                ContentLength = body.Length,
+            }, stop).ConfigureAwait(false);
+            await response.Body.WriteAsync(body, stop).ConfigureAwait(false);
+            return null;
+        }
+        catch (Exception e) when (e is HttpRequestException or IOException or OperationCanceledException)
+        {
+            if (stop.IsCancellationRequested)
+            {
+                return Stopped(call, deadline, "mid-call");
+            }
+
+            return instance.HasExited
+                ? new FunctionError(FunctionErrorKind.Exited, $"function exited mid-call with code {await instance.Exited.ConfigureAwait(false)}")
+                : new FunctionError(FunctionErrorKind.Exited, $"function broke the connection: {e.Message}");
+        }
+    }
+
+    /// <summary>The caller's error for a Direktiv answer, or null when it is a success.</summary>
+    private static FunctionError? ErrorOf(HttpResponseMessage answer)
+    {
+        var code = Header(answer, ErrorCodeHeader);
+        var message = Header(answer, ErrorMessageHeader);
+        if (!string.IsNullOrEmpty(code))
+        {
+            // Catchable, whatever the status and body (the seed: "regardless of what's stored in response data").
+            return new FunctionError(FunctionErrorKind.FunctionFailed, message ?? "") { Code = code };
+        }
+
+        if (!string.IsNullOrEmpty(message))
+        {
+            // A message without a code: Direktiv marks the instance "crashed".
+            return new FunctionError(FunctionErrorKind.FunctionFailed, $"function crashed: {message}");
+        }
+
+        return answer.IsSuccessStatusCode ? null
+            : new FunctionError(FunctionErrorKind.FunctionFailed, $"function crashed: it answered status {(int)answer.StatusCode} without an error code");
+    }
+
+    private static string? Header(HttpResponseMessage answer, string name) =>
+        answer.Headers.TryGetValues(name, out var values) ? string.Join(", ", values) : null;
+
+    private async Task CancelAsync(Call call, DirektivInstance instance, CancellationTokenSource giveUp)
+    {
+        try
+        {
+            using var limit = new CancellationTokenSource(options.Direktiv.CancelTimeout, time);
+            using var request = new HttpRequestMessage(HttpMethod.Delete, "/");
+            request.Headers.TryAddWithoutValidation(ActionIdHeader, call.Request.CallId);
+            using var answer = await instance.Client.SendAsync(request, limit.Token).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is HttpRequestException or IOException or OperationCanceledException or ObjectDisposedException)
+        {
+            logger.CancelNotAnswered(call.Function.App, call.Function.Name, call.Request.CallId, e.Message);
+        }
+        finally
+        {
+            giveUp.Cancel();
+        }
+    }
+
+    /// <summary>The whole body, or null when it is over <paramref name="limit"/>.</summary>
+    private static async Task<byte[]?> ReadLimitedAsync(HttpContent content, long limit, CancellationToken cancellationToken)
+    {
+        if (content.Headers.ContentLength > limit)
+        {
+            return null;
+        }
+
+        await using var stream = await content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+        using var buffer = new MemoryStream();
+        var chunk = new byte[16 * 1024];
+        int read;
+        while ((read = await stream.ReadAsync(chunk, cancellationToken).ConfigureAwait(false)) > 0)
+        {
+            if (buffer.Length + read > limit)
+            {
+                return null;
+            }
+
+            buffer.Write(chunk, 0, read);
+        }
+
+        return buffer.ToArray();
+    }
+
+    internal static FunctionError Stopped(Call call, CancellationTokenSource deadline, string phase) => deadline.IsCancellationRequested
+        ? new FunctionError(FunctionErrorKind.Timeout, $"function timed out after {call.Function.Timeout.TotalSeconds:0.###}s ({phase})")
+        : new FunctionError(FunctionErrorKind.CallerGone, "caller went away");
+
+    private TimeSpan QueueWait(Call call)
+    {
+        var left = Remaining(call.Request.Deadline);
+        return options.Limits.QueueWait is { } wait && wait < left ? wait : left;
+    }
+
+    private TimeSpan Remaining(DateTimeOffset deadline)
+    {
+        var left = deadline - time.GetUtcNow();
+        return left > TimeSpan.Zero ? left : TimeSpan.Zero;
+    }
+
+    private static void TryDelete(string directory)
+    {
+        try
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // The instance's directory goes with it at the latest.
+        }
+    }
+}

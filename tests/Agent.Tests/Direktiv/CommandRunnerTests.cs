@@ -1,0 +1,160 @@
+using System.Net;
+using System.Text.Json;
+using Fnagent.Agent.Tests.Support;
+
+namespace Fnagent.Agent.Tests.Direktiv;
+
+/// <summary>The built-in Direktiv command runner, flag by flag (PROTOCOLS.md section 8).</summary>
+public sealed class CommandRunnerTests(AutoDirektivFixture fixture) : IClassFixture<AutoDirektivFixture>
+{
+    private static object Commands(params object[] commands) => new { data = new { commands } };
+
+    private static (string Error, string Output)[] Results(JsonElement body) =>
+        [.. body.EnumerateArray().Select(r => (r.GetProperty("Error").GetString()!, r.GetProperty("Output").GetString()!))];
+
+    [Fact]
+    public async Task EachCommandRunsWithoutAShellAndItsOutputComesBackInOrder()
+    {
+        var (response, body) = await fixture.PostAsync("r/direktiv/commands", Commands(
+            new { command = "echo -n \"hello  world\" 'and $HOME' *" },
+            new { command = "sh -c 'echo out; echo err >&2; echo out2'" }));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("application/json", response.Content.Headers.ContentType?.MediaType);
+        Assert.Equal([("", "hello  world and $HOME *"), ("", "out\nerr\nout2\n")], Results(body));
+    }
+
+    [Fact]
+    public async Task AnEmptyCommandListAnswersAnEmptyArray()
+    {
+        var (emptyList, emptyBody) = await fixture.PostAsync("r/direktiv/commands", Commands());
+        using var noBody = await fixture.Agent.Client.PostAsync("r/direktiv/commands", new StringContent(""));
+
+        Assert.Equal(HttpStatusCode.OK, emptyList.StatusCode);
+        Assert.Equal(JsonValueKind.Array, emptyBody.ValueKind);
+        Assert.Empty(Results(emptyBody));
+        Assert.Equal("[]\n", await noBody.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
+    public async Task TopLevelCommandsWithoutDataAreAcceptedToo()
+    {
+        var (_, body) = await fixture.PostAsync("r/direktiv/commands", new { commands = new[] { new { command = "echo top" } } });
+
+        Assert.Equal([("", "top\n")], Results(body));
+    }
+
+    [Fact]
+    public async Task AFailingCommandWithoutStopIsReportedAndTheNextOneRuns()
+    {
+        var (response, body) = await fixture.PostAsync("r/direktiv/commands", Commands(
+            new { command = "sh -c 'echo failing; exit 3'" },
+            new { command = "no-such-program-here" },
+            new { command = "echo after" }));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal([("exit status 3", "failing\n"), ("exec: \"no-such-program-here\": executable file not found in $PATH", ""), ("", "after\n")], Results(body));
+    }
+
+    [Fact]
+    public async Task AFailingCommandWithStopEndsTheCallWithTheExecutionErrorCode()
+    {
+        var (response, body) = await fixture.PostAsync("r/direktiv/commands", Commands(
+            new { command = "echo before", stop = true },
+            new { command = "false", stop = true },
+            new { command = "echo never" }));
+        var log = await fixture.LogOfAsync(response);
+
+        Assert.Equal(HttpStatusCode.UnprocessableContent, response.StatusCode);
+        Assert.Equal("io.direktiv.error.execution", body.GetProperty("error").GetProperty("code").GetString());
+        Assert.Equal("handler function error: stopped because command 1 failed", body.GetProperty("error").GetProperty("message").GetString());
+        Assert.Contains("running 3 commands\nrunning command 'echo before'\nbefore\nrunning command 'false'\nexit status 1\nstopping execution due to error in command 1\n", log);
+        Assert.DoesNotContain("never", log);
+    }
+
+    [Fact]
+    public async Task SuppressCommandHidesTheCommandTextFromTheLog()
+    {
+        var (response, body) = await fixture.PostAsync("r/direktiv/commands", Commands(
+            new { command = "echo secret-password", suppress_command = true }));
+        var log = await fixture.LogOfAsync(response);
+
+        Assert.Equal([("", "secret-password\n")], Results(body));
+        Assert.Contains("running command 0\n", log);
+        Assert.DoesNotContain("echo secret-password", log);
+    }
+
+    [Fact]
+    public async Task SuppressOutputKeepsTheOutputOutOfTheLogButInTheAnswer()
+    {
+        var (response, body) = await fixture.PostAsync("r/direktiv/commands", Commands(
+            new { command = "echo hidden-output", suppress_output = true },
+            new { command = "echo shown-output" }));
+        var log = await fixture.LogOfAsync(response);
+
+        Assert.Equal([("", "hidden-output\n"), ("", "shown-output\n")], Results(body));
+        Assert.DoesNotContain("hidden-output\n", log.Replace("'echo hidden-output'", ""));
+        Assert.Contains("shown-output\n", log);
+    }
+
+    [Fact]
+    public async Task EnvsAreAddedToTheFunctionsEnvironmentAndNothingOfTheAgentsLeaks()
+    {
+        Environment.SetEnvironmentVariable("FNAGENT_TEST_AGENT_SECRET", "leaked");
+        var (_, body) = await fixture.PostAsync("r/direktiv/commands", Commands(
+            new { command = "env", envs = new[] { new { name = "HELLO", value = "WORLD" } } },
+            new { command = "pwd" }));
+        var (env, pwd) = (Results(body)[0].Output, Results(body)[1].Output.Trim());
+
+        Assert.Contains("HELLO=WORLD\n", env);
+        Assert.Contains($"HOME={pwd}\n", env);
+        Assert.DoesNotContain("FNAGENT_TEST_AGENT_SECRET", env);
+        Assert.DoesNotContain("HELLO", Results(body)[1].Output);
+    }
+
+    [Fact]
+    public async Task FilesAreWrittenFirstWithTheirPermissionsIntoTheWorkingDirectory()
+    {
+        var input = new
+        {
+            files = new object[]
+            {
+                new { name = "run.sh", content = "#!/bin/sh\necho \"ran with $1\"\n", permission = 493 },
+                new { name = "data.txt", content = "private", permission = 384 },
+            },
+            data = new { commands = new[] { new { command = "./run.sh arg" }, new { command = "stat -c '%a %n' run.sh data.txt" } } },
+        };
+
+        var (_, body) = await fixture.PostAsync("r/direktiv/commands", input);
+
+        Assert.Equal([("", "ran with arg\n"), ("", "755 run.sh\n600 data.txt\n")], Results(body));
+    }
+
+    [Fact]
+    public async Task AFileNameOutsideTheCallsDirectoryIsRefused()
+    {
+        var (response, body) = await fixture.PostAsync("r/direktiv/commands", new { files = new[] { new { name = "../escape", content = "x", permission = 420 } } });
+
+        Assert.Equal(HttpStatusCode.UnprocessableContent, response.StatusCode);
+        Assert.StartsWith("failed to prepare file", body.GetProperty("error").GetProperty("message").GetString());
+    }
+
+    [Fact]
+    public async Task InputThatIsNotTheCommandShapeIsACatchableError()
+    {
+        var (response, body) = await fixture.PostAsync("r/direktiv/commands", new { data = new { commands = "echo" } });
+
+        Assert.Equal(HttpStatusCode.UnprocessableContent, response.StatusCode);
+        Assert.Equal("io.direktiv.error.execution", body.GetProperty("error").GetProperty("code").GetString());
+    }
+
+    [Fact]
+    public async Task TheCallsDeadlineKillsARunningCommand()
+    {
+        var marker = $"{Random.Shared.Next(100, 999)}.4242";
+        var (response, _) = await fixture.PostAsync("r/direktiv/commands-short", Commands(new { command = $"sleep {marker}" }));
+
+        Assert.Equal(HttpStatusCode.GatewayTimeout, response.StatusCode);
+        Assert.Empty(ProcessTable.Matching($"sleep {marker}"));
+    }
+}
