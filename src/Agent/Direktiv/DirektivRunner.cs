@@ -99,7 +99,6 @@ public sealed class DirektivRunner(DirektivInstances instances, DirektivCommandR
     private async Task<FunctionError?> PostAsync(Call call, DirektivInstance instance, string tempDir, ICallResponse response,
         CancellationTokenSource deadline, CancellationToken giveUp, CancellationToken stop)
     {
-
         using var request = new HttpRequestMessage(HttpMethod.Post, "/");
         request.Headers.TryAddWithoutValidation(ActionIdHeader, call.Request.CallId);
         request.Headers.TryAddWithoutValidation(TempDirHeader, tempDir);
