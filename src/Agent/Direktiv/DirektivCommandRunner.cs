@@ -31,16 +31,16 @@ public sealed class DirektivCommandRunner(AgentOptions options)
 
     private static readonly JsonSerializerOptions Json = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
-    public async Task<FunctionError?> RunAsync(Call call, ICallResponse response, CancellationTokenSource deadline, CancellationToken stop)
+    public async Task<FunctionError?> RunAsync(Call call, ICallResponse response, CallStop stop)
     {
         byte[]? json;
         try
         {
-            json = await ReadInputAsync(call.Request.Body, options.Direktiv.MaxCommandInputBytes, stop).ConfigureAwait(false);
+            json = await ReadInputAsync(call.Request.Body, options.Direktiv.MaxCommandInputBytes, stop.Token).ConfigureAwait(false);
         }
-        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        catch (OperationCanceledException) when (stop.IsStopped)
         {
-            return DirektivRunner.Stopped(call, deadline, "reading the input");
+            return stop.Error("reading the input");
         }
         catch (RequestTooLargeException)
         {
@@ -74,7 +74,7 @@ public sealed class DirektivCommandRunner(AgentOptions options)
             {
                 var command = input.Commands[i];
                 call.Log.Append(command.SuppressCommand ? $"running command {i}" : $"running command '{command.Text}'");
-                var (output, error) = await RunOneAsync(call, command, directory, stop).ConfigureAwait(false);
+                var (output, error) = await RunOneAsync(call, command, directory, stop.Token).ConfigureAwait(false);
                 if (!command.SuppressOutput)
                 {
                     foreach (var line in output.TrimEnd('\n').Split('\n').Where(_ => output.Length > 0))
@@ -96,14 +96,14 @@ public sealed class DirektivCommandRunner(AgentOptions options)
             }
 
             var body = JsonSerializer.SerializeToUtf8Bytes(results, Json);
-            await response.StartAsync(new FunctionResponse { ContentType = "application/json", ContentLength = body.Length + 1 }, stop).ConfigureAwait(false);
-            await response.Body.WriteAsync(body, stop).ConfigureAwait(false);
-            await response.Body.WriteAsync("\n"u8.ToArray(), stop).ConfigureAwait(false);
+            await response.StartAsync(new FunctionResponse { ContentType = "application/json", ContentLength = body.Length + 1 }, stop.Token).ConfigureAwait(false);
+            await response.Body.WriteAsync(body, stop.Token).ConfigureAwait(false);
+            await response.Body.WriteAsync("\n"u8.ToArray(), stop.Token).ConfigureAwait(false);
             return null;
         }
-        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        catch (OperationCanceledException) when (stop.IsStopped)
         {
-            return DirektivRunner.Stopped(call, deadline, "running commands");
+            return stop.Error("running commands");
         }
         finally
         {

@@ -26,17 +26,16 @@ public sealed class DirektivRunner(DirektivInstances instances, DirektivCommandR
 
     public async Task<FunctionError?> RunAsync(Call call, ICallResponse response, CancellationToken callerAborted)
     {
-        using var deadline = new CancellationTokenSource(Remaining(call.Request.Deadline), time);
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(deadline.Token, callerAborted);
+        using var stop = new CallStop(call, time, callerAborted);
         if (IsCommandRunner(call.Function))
         {
-            return await commands.RunAsync(call, response, deadline, stop.Token).ConfigureAwait(false);
+            return await commands.RunAsync(call, response, stop).ConfigureAwait(false);
         }
 
         DirektivLease lease;
         try
         {
-            lease = await instances.For(call.Function).AcquireAsync(QueueWait(call), stop.Token).ConfigureAwait(false);
+            lease = await instances.For(call.Function).AcquireAsync(stop.QueueWait(options), stop.Token).ConfigureAwait(false);
         }
         catch (NoCapacityException e)
         {
@@ -52,7 +51,7 @@ public sealed class DirektivRunner(DirektivInstances instances, DirektivCommandR
         }
         catch (OperationCanceledException)
         {
-            return Stopped(call, deadline, "waiting for the function");
+            return stop.Error("waiting for the function");
         }
 
         using (lease)
@@ -63,7 +62,7 @@ public sealed class DirektivRunner(DirektivInstances instances, DirektivCommandR
             var tempDir = instance.NewCallDirectory(call.Request.CallId);
             try
             {
-                return await ExchangeAsync(call, instance, tempDir, response, deadline, stop.Token).ConfigureAwait(false);
+                return await ExchangeAsync(call, instance, tempDir, response, stop).ConfigureAwait(false);
             }
             finally
             {
@@ -76,17 +75,16 @@ public sealed class DirektivRunner(DirektivInstances instances, DirektivCommandR
     public static bool IsCommandRunner(FunctionDefinition function) =>
         function.Command is [var program, ..] && program == FunctionFileParser.CommandsRunner[0];
 
-    private async Task<FunctionError?> ExchangeAsync(Call call, DirektivInstance instance, string tempDir, ICallResponse response,
-        CancellationTokenSource deadline, CancellationToken stop)
+    private async Task<FunctionError?> ExchangeAsync(Call call, DirektivInstance instance, string tempDir, ICallResponse response, CallStop stop)
     {
         // The POST is given up only after the function was told to stop (DELETE), so a
         // function can clean up what the call started.
         using var giveUp = new CancellationTokenSource();
         Task cancelling = Task.CompletedTask;
-        var onStop = stop.Register(() => cancelling = CancelAsync(call, instance, giveUp));
+        var onStop = stop.Token.Register(() => cancelling = CancelAsync(call, instance, giveUp));
         try
         {
-            return await PostAsync(call, instance, tempDir, response, deadline, giveUp.Token, stop).ConfigureAwait(false);
+            return await PostAsync(call, instance, tempDir, response, giveUp.Token, stop).ConfigureAwait(false);
         }
         finally
         {
@@ -97,7 +95,7 @@ public sealed class DirektivRunner(DirektivInstances instances, DirektivCommandR
     }
 
     private async Task<FunctionError?> PostAsync(Call call, DirektivInstance instance, string tempDir, ICallResponse response,
-        CancellationTokenSource deadline, CancellationToken giveUp, CancellationToken stop)
+        CancellationToken giveUp, CallStop stop)
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, "/");
         request.Headers.TryAddWithoutValidation(ActionIdHeader, call.Request.CallId);
@@ -109,9 +107,9 @@ public sealed class DirektivRunner(DirektivInstances instances, DirektivCommandR
         {
             using var answer = await instance.Client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, giveUp).ConfigureAwait(false);
             var body = await ReadLimitedAsync(answer.Content, options.Limits.MaxResponseBytes, giveUp).ConfigureAwait(false);
-            if (stop.IsCancellationRequested)
+            if (stop.IsStopped)
             {
-                return Stopped(call, deadline, "mid-call");
+                return stop.Error("mid-call");
             }
 
             if (body is null)
@@ -129,15 +127,15 @@ public sealed class DirektivRunner(DirektivInstances instances, DirektivCommandR
                 StatusCode = (int)answer.StatusCode,
                 ContentType = answer.Content.Headers.ContentType?.ToString() ?? "application/json",
                 ContentLength = body.Length,
-            }, stop).ConfigureAwait(false);
-            await response.Body.WriteAsync(body, stop).ConfigureAwait(false);
+            }, stop.Token).ConfigureAwait(false);
+            await response.Body.WriteAsync(body, stop.Token).ConfigureAwait(false);
             return null;
         }
         catch (Exception e) when (e is HttpRequestException or IOException or OperationCanceledException)
         {
-            if (stop.IsCancellationRequested)
+            if (stop.IsStopped)
             {
-                return Stopped(call, deadline, "mid-call");
+                return stop.Error("mid-call");
             }
 
             return instance.HasExited
@@ -212,22 +210,6 @@ public sealed class DirektivRunner(DirektivInstances instances, DirektivCommandR
         }
 
         return buffer.ToArray();
-    }
-
-    internal static FunctionError Stopped(Call call, CancellationTokenSource deadline, string phase) => deadline.IsCancellationRequested
-        ? new FunctionError(FunctionErrorKind.Timeout, $"function timed out after {call.Function.Timeout.TotalSeconds:0.###}s ({phase})")
-        : new FunctionError(FunctionErrorKind.CallerGone, "caller went away");
-
-    private TimeSpan QueueWait(Call call)
-    {
-        var left = Remaining(call.Request.Deadline);
-        return options.Limits.QueueWait is { } wait && wait < left ? wait : left;
-    }
-
-    private TimeSpan Remaining(DateTimeOffset deadline)
-    {
-        var left = deadline - time.GetUtcNow();
-        return left > TimeSpan.Zero ? left : TimeSpan.Zero;
     }
 
     private static void TryDelete(string directory)

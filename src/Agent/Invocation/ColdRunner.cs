@@ -38,8 +38,7 @@ public sealed class ColdRunner(AgentOptions options, TimeProvider time) : IForma
         await using (process.ConfigureAwait(false))
         {
             call.Record.Pid = process.Id;
-            using var deadline = new CancellationTokenSource(Remaining(request.Deadline), time);
-            using var stop = CancellationTokenSource.CreateLinkedTokenSource(deadline.Token, callerAborted);
+            using var stop = new CallStop(call, time, callerAborted);
 
             // A kill ends every read and write of the call: stdout reaches its end once the
             // whole group is dead, so no read below can outlive the deadline.
@@ -49,17 +48,13 @@ public sealed class ColdRunner(AgentOptions options, TimeProvider time) : IForma
             var feedError = await feed.ConfigureAwait(false);
 
             process.Kill();
-            await process.Exited.WaitAsync(TimeSpan.FromSeconds(5), CancellationToken.None).ConfigureAwait(false);
+            await process.Exited.WaitAsync(TimeSpan.FromSeconds(5)).ContinueWith(static _ => { }, TaskScheduler.Default).ConfigureAwait(false);
             if (process.Exited.IsCompletedSuccessfully)
             {
                 call.Record.ExitCode = process.Exited.Result;
             }
 
-            return feedError ?? (deadline.IsCancellationRequested
-                ? new FunctionError(FunctionErrorKind.Timeout, $"function timed out after {function.Timeout.TotalSeconds:0.###}s")
-                : callerAborted.IsCancellationRequested
-                    ? new FunctionError(FunctionErrorKind.CallerGone, "caller went away")
-                    : error);
+            return feedError ?? (stop.IsStopped ? stop.Error() : error);
         }
     }
 
@@ -192,9 +187,4 @@ public sealed class ColdRunner(AgentOptions options, TimeProvider time) : IForma
         _ => new FunctionError(FunctionErrorKind.Exited, $"function exited with code {code}"),
     };
 
-    private TimeSpan Remaining(DateTimeOffset deadline)
-    {
-        var left = deadline - time.GetUtcNow();
-        return left > TimeSpan.Zero ? left : TimeSpan.Zero;
-    }
 }

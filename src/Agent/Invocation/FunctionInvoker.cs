@@ -88,8 +88,7 @@ public sealed class FunctionInvoker(ICallStore calls, FunctionBuilds builds, Col
             return null;
         }
 
-        using var deadline = new CancellationTokenSource(call.Request.Deadline - time.GetUtcNow() is { Ticks: > 0 } left ? left : TimeSpan.Zero, time);
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(deadline.Token, callerAborted);
+        using var stop = new CallStop(call, time, callerAborted);
         return await builds.EnsureBuiltAsync(call.Function, call, stop.Token).ConfigureAwait(false);
     }
 

@@ -31,14 +31,13 @@ public sealed partial class HotRunner(HotPools pools, AgentOptions options, Time
             FunctionFormat.HttpStream => _httpStream,
             _ => _http,
         };
-        using var deadline = new CancellationTokenSource(Remaining(call.Request.Deadline), time);
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(deadline.Token, callerAborted);
+        using var stop = new CallStop(call, time, callerAborted);
 
         var pool = pools.For(function);
         HotProcess process;
         try
         {
-            process = await AcquireCleanAsync(pool, format, call, stop.Token).ConfigureAwait(false);
+            process = await AcquireCleanAsync(pool, format, call, stop).ConfigureAwait(false);
         }
         catch (NoCapacityException e)
         {
@@ -58,7 +57,7 @@ public sealed partial class HotRunner(HotPools pools, AgentOptions options, Time
         }
         catch (OperationCanceledException)
         {
-            return Stopped(call, deadline, "waiting for a free process");
+            return stop.Error("waiting for a free process");
         }
 
         call.Record.Pid = process.Id;
@@ -75,7 +74,7 @@ public sealed partial class HotRunner(HotPools pools, AgentOptions options, Time
         }
         catch (Exception e) when (e is IOException or ObjectDisposedException or OperationCanceledException or InvalidOperationException)
         {
-            error = stop.IsCancellationRequested ? Stopped(call, deadline, "mid-call") : await ExitedMidCallAsync(process).ConfigureAwait(false);
+            error = stop.IsStopped ? stop.Error("mid-call") : await ExitedMidCallAsync(process).ConfigureAwait(false);
         }
         finally
         {
@@ -100,12 +99,12 @@ public sealed partial class HotRunner(HotPools pools, AgentOptions options, Time
     /// (bytes after its response that arrived late) is discarded, never handed the next
     /// request (PROTOCOLS.md section 3).
     /// </summary>
-    private async Task<HotProcess> AcquireCleanAsync(HotPool pool, IFunctionFormat format, Call call, CancellationToken stop)
+    private async Task<HotProcess> AcquireCleanAsync(HotPool pool, IFunctionFormat format, Call call, CallStop stop)
     {
         while (true)
         {
-            var process = await pool.AcquireAsync(QueueWait(call), call, stop).ConfigureAwait(false);
-            var (clean, first) = await WroteNothingSinceLastCallAsync(process, format, stop).ConfigureAwait(false);
+            var process = await pool.AcquireAsync(stop.QueueWait(options), call, stop.Token).ConfigureAwait(false);
+            var (clean, first) = await WroteNothingSinceLastCallAsync(process, format, stop.Token).ConfigureAwait(false);
             if (clean)
             {
                 return process;
@@ -137,22 +136,6 @@ public sealed partial class HotRunner(HotPools pools, AgentOptions options, Time
         var ended = result.IsCompleted && result.Buffer.IsEmpty;
         process.Input.AdvanceTo(result.Buffer.Start, result.Buffer.Start);
         return ended ? (false, default) : format.HasPendingBytes(process.Input, out first) ? (false, first) : (true, default);
-    }
-
-    private static FunctionError Stopped(Call call, CancellationTokenSource deadline, string phase) => deadline.IsCancellationRequested
-        ? new FunctionError(FunctionErrorKind.Timeout, $"function timed out after {call.Function.Timeout.TotalSeconds:0.###}s ({phase})")
-        : new FunctionError(FunctionErrorKind.CallerGone, "caller went away");
-
-    private TimeSpan QueueWait(Call call)
-    {
-        var left = Remaining(call.Request.Deadline);
-        return options.Limits.QueueWait is { } wait && wait < left ? wait : left;
-    }
-
-    private TimeSpan Remaining(DateTimeOffset deadline)
-    {
-        var left = deadline - time.GetUtcNow();
-        return left > TimeSpan.Zero ? left : TimeSpan.Zero;
     }
 
     private static FormatLimits Limits(AgentOptions options) => new()
