@@ -36,7 +36,7 @@ public sealed class DirektivCommandRunner(AgentOptions options)
         byte[]? json;
         try
         {
-            json = await ReadInputAsync(call.Request.Body, options.Direktiv.MaxCommandInputBytes, stop.Token).ConfigureAwait(false);
+            json = await BoundedRead.ReadAllAsync(call.Request.Body, options.Direktiv.MaxCommandInputBytes, stop.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (stop.IsStopped)
         {
@@ -211,24 +211,5 @@ public sealed class DirektivCommandRunner(AgentOptions options)
         {
             return e.Message;
         }
-    }
-
-    /// <summary>The whole input, or null when it is over the limit.</summary>
-    private static async Task<byte[]?> ReadInputAsync(Stream body, int limit, CancellationToken stop)
-    {
-        using var buffer = new MemoryStream();
-        var chunk = new byte[16 * 1024];
-        int read;
-        while ((read = await body.ReadAsync(chunk, stop).ConfigureAwait(false)) > 0)
-        {
-            if (buffer.Length + read > limit)
-            {
-                return null;
-            }
-
-            buffer.Write(chunk, 0, read);
-        }
-
-        return buffer.ToArray();
     }
 }

@@ -196,20 +196,7 @@ public sealed class DirektivRunner(DirektivInstances instances, DirektivCommandR
         }
 
         await using var stream = await content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
-        using var buffer = new MemoryStream();
-        var chunk = new byte[16 * 1024];
-        int read;
-        while ((read = await stream.ReadAsync(chunk, cancellationToken).ConfigureAwait(false)) > 0)
-        {
-            if (buffer.Length + read > limit)
-            {
-                return null;
-            }
-
-            buffer.Write(chunk, 0, read);
-        }
-
-        return buffer.ToArray();
+        return await BoundedRead.ReadAllAsync(stream, limit, cancellationToken).ConfigureAwait(false);
     }
 
     private static void TryDelete(string directory)
