@@ -83,6 +83,15 @@ public sealed class ConcurrencyTests
     }
 
     [Fact]
+    public async Task MinIdleProcessesAreWarmBeforeAnyCall()
+    {
+        await using var agent = await RunningAgent.StartAsync(RunningAgent.TestFunctions);
+
+        Assert.True(await ProcessTable.EventuallyAsync(() => ProcessTable.Matching("json_fn.py 0 warm-marker").Count == 2, TimeSpan.FromSeconds(10)));
+        Assert.Equal(2, PoolOf(agent, "json-warm").IdleCount);
+    }
+
+    [Fact]
     public async Task ShutdownLetsCallsInFlightCompleteThenLeavesNoProcess()
     {
         var agent = await RunningAgent.StartAsync(RunningAgent.TestFunctions);
