@@ -142,6 +142,14 @@ public sealed partial class FunctionProcess : IAsyncDisposable
     public void Kill()
     {
         ProcessGroup.Kill(Id);
+        if (_exited.Task.IsCompleted)
+        {
+            // The tree walk reads every /proc/<pid>/stat and task of the machine (over a
+            // thousand files per kill, twice per cold call): after the exit it can find no
+            // child anyway (orphans are re-parented away), and the pid may already be reused.
+            return;
+        }
+
         try
         {
             // A child that made a session of its own escapes the group kill; the tree walk
