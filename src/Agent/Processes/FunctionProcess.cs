@@ -169,6 +169,7 @@ public sealed partial class FunctionProcess : IAsyncDisposable
     public static async Task KillAllAsync()
     {
         await Task.WhenAll(Live.Values.Select(p => p.DisposeAsync().AsTask())).ConfigureAwait(false);
+        MemoryLimit.RemoveKept();
     }
 
     /// <summary>Asks the process group to stop (SIGTERM), for graceful retirement.</summary>
