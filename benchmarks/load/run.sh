@@ -12,8 +12,8 @@ set -euo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
-DURATION=${DURATION:-6}      # seconds measured per row and concurrency
-WARMUP=${WARMUP:-2}          # seconds of unmeasured load before each row
+DURATION=${DURATION:-8}      # seconds measured per row and concurrency
+WARMUP=${WARMUP:-5}          # seconds of unmeasured load before each measurement (tiered JIT and PGO settle in ~5 s)
 OUT=${OUT:-$HERE/results.md}
 WORK=$(mktemp -d /tmp/fnagent-load.XXXXXX)
 PIDS=()
