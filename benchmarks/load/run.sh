@@ -202,7 +202,7 @@ CAT_SHARE_SETSID=$(ratio cat-16 spawn-setsid-16)
   echo
   echo "Rows: *bare Kestrel echo* is a minimal ASP.NET Core app (benchmarks/load/KestrelEcho) echoing the body: the ceiling for anything served by Kestrel here."
   echo "*raw spawn* is benchmarks/load/Spawner: W workers each starting \`cat\` with System.Diagnostics.Process (stdin/stdout/stderr piped), writing the body, closing stdin, reading stdout to its end and awaiting the exit; requests/s is spawns/s, latencies are per spawn."
-  echo "*setsid cat* is the same through setsid(1), the agent's own launch (new session and process group)."
+  echo "*setsid cat* is the same through setsid(1): how the agent started functions before issue 7 (a second exec for a new session and process group); it now uses posix_spawn with POSIX_SPAWN_SETSID, one exec, like the plain row."
   echo "Function rows call benchmarks/load/functions through the agent at /r/bench/<name>; hot functions have max_concurrency 4 (the default)."
 } >"$OUT"
 
