@@ -7,7 +7,7 @@ namespace Fnagent.Processes;
 /// <summary>
 /// One running function process, in CliWrap's spirit: started synchronously so a launch
 /// error throws at once; pid and start time recorded immediately; exit observed by a
-/// blocking waitpid on a thread of its own (no polling); stderr pumped line by line for its whole life; and a
+/// blocking waitpid on a reused waiter thread (no polling); stderr pumped line by line for its whole life; and a
 /// kill that reaches the whole process group. When the main process exits, whatever it
 /// left running in its group is killed too, as a container would be torn down.
 /// </summary>
@@ -90,17 +90,9 @@ public sealed partial class FunctionProcess : IAsyncDisposable
         started._stderr = new StderrPump(started._stderrStream, onStderrLine);
         started.StderrDrained = Task.Run(started._stderr.RunAsync);
 
-        // Exit observed by a blocking waitpid on a thread of its own (no polling); it also
-        // reaps the child, which the runtime does not do for processes it did not start.
-        new Thread(static state =>
-        {
-            var process = (FunctionProcess)state!;
-            process.OnExited(PosixSpawn.WaitForExit(process.Id));
-        }, maxStackSize: 256 * 1024)
-        {
-            IsBackground = true,
-            Name = "fnagent wait " + started.Id.ToString(System.Globalization.CultureInfo.InvariantCulture),
-        }.UnsafeStart(started);
+        // Exit observed by a blocking waitpid (no polling), which also reaps the child: the
+        // runtime reaps only the processes it started itself.
+        ExitWaiters.Watch(started.Id, started.OnExited);
 
         return started;
     }
@@ -171,12 +163,29 @@ public sealed partial class FunctionProcess : IAsyncDisposable
         {
             try
             {
-                Directory.Delete(dir, recursive: true);
+                // Most functions leave their folder empty: one rmdir, no listing of it.
+                if (!TryRemoveEmpty(dir))
+                {
+                    Directory.Delete(dir, recursive: true);
+                }
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
                 // Left for the next start's sweep; never fail a disposal over it.
             }
+        }
+    }
+
+    private static bool TryRemoveEmpty(string dir)
+    {
+        try
+        {
+            Directory.Delete(dir, recursive: false);
+            return true;
+        }
+        catch (IOException)
+        {
+            return false;
         }
     }
 
