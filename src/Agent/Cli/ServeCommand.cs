@@ -2,10 +2,11 @@ using System.CommandLine;
 using Fnagent.Hosting;
 using Fnagent.Processes;
 using Microsoft.Extensions.Configuration;
+using Serilog.Events;
 
 namespace Fnagent.Cli;
 
-/// <summary><c>fnagent serve [--functions DIR] [--urls URL] [--data DIR]</c>.</summary>
+/// <summary><c>fnagent serve [--functions DIR] [--urls URL] [--data DIR] [--log-level LEVEL]</c>.</summary>
 internal static class ServeCommand
 {
     public static Command Create()
@@ -13,9 +14,14 @@ internal static class ServeCommand
         var functions = new Option<string?>("--functions") { Description = "Folder of func.yml files (default: examples/)" };
         var urls = new Option<string>("--urls") { Description = "Where to listen", DefaultValueFactory = _ => "http://127.0.0.1:8080" };
         var data = new Option<string?>("--data") { Description = "Folder for call logs (default: data/)" };
+        var logLevel = new Option<LogEventLevel>("--log-level")
+        {
+            Description = "Agent log level; Debug adds one line per call",
+            DefaultValueFactory = _ => LogEventLevel.Information,
+        };
         var command = new Command("serve", "Serve every function under the functions folder at /r/<app>/<route>")
         {
-            functions, urls, data,
+            functions, urls, data, logLevel,
         };
 
         command.SetAction(async (result, cancellationToken) =>
@@ -23,7 +29,7 @@ internal static class ServeCommand
             var options = LoadOptions();
             options.FunctionsDirectory = result.GetValue(functions) ?? DefaultFunctionsDirectory();
             options.DataDirectory = result.GetValue(data) ?? options.DataDirectory;
-            var app = AgentHost.Build(options, result.GetValue(urls)!);
+            var app = AgentHost.Build(options, result.GetValue(urls)!, result.GetValue(logLevel));
             await app.RunAsync(cancellationToken);
             await FunctionProcess.KillAllAsync();
             return 0;

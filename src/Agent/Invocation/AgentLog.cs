@@ -11,7 +11,9 @@ internal static partial class AgentLog
     [LoggerMessage(EventId = 101, Level = LogLevel.Information, Message = "{App}/{Function} pid {Pid} (between calls): {Line}")]
     public static partial void FunctionOutputBetweenCalls(this ILogger logger, string app, string function, int pid, string line);
 
-    [LoggerMessage(EventId = 110, Level = LogLevel.Information, Message = "{App}/{Function} call {CallId} {Method} -> {Status} in {Milliseconds:0.0} ms")]
+    // Debug: one synchronous console line per call costs more than the rest of a hot call
+    // (issue 7 profile); failures are still Warning (CallFailed).
+    [LoggerMessage(EventId = 110, Level = LogLevel.Debug, Message = "{App}/{Function} call {CallId} {Method} -> {Status} in {Milliseconds:0.0} ms")]
     public static partial void CallFinished(this ILogger logger, string app, string function, string callId, string method, int status, double milliseconds);
 
     [LoggerMessage(EventId = 111, Level = LogLevel.Warning, Message = "{App}/{Function} call {CallId} failed ({Kind}): {Message}")]

@@ -11,6 +11,14 @@ internal static class OutputRelay
 
     public static async Task CopyAsync(Stream source, Task requestWritten, Stream destination, string? spoolDirectory, CancellationToken cancellationToken)
     {
+        if (source is MemoryStream && requestWritten.IsCompleted)
+        {
+            // A body already whole in memory (json answers, small http answers): MemoryStream
+            // writes its own buffer to the destination, with no pooled buffer and no extra copy.
+            await source.CopyToAsync(destination, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
         var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(BufferSize);
         OutputSpool? spool = null;
         try

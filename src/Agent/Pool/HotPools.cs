@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
 using Fnagent.Functions;
 using Microsoft.Extensions.Logging;
 
@@ -18,6 +19,11 @@ public sealed class HotPools : IAsyncDisposable
     private readonly ILogger<HotPools> _logger;
     private readonly Lock _createGate = new();
 
+    // LaunchKey is built anew on every read (joins, a sort of the config); a call looks its
+    // pool up by it, so each definition's key is computed once. Definitions are immutable
+    // and a `with` copy is a new instance, so a cached key cannot go stale.
+    private readonly ConditionalWeakTable<FunctionDefinition, string> _keys = new();
+
     public HotPools(IFunctionRegistry registry, AgentOptions options, TimeProvider time, ILogger<HotPools> logger)
     {
         _registry = registry;
@@ -30,14 +36,15 @@ public sealed class HotPools : IAsyncDisposable
 
     public HotPool For(FunctionDefinition function)
     {
-        if (_pools.TryGetValue(function.LaunchKey, out var pool))
+        var key = _keys.GetValue(function, static f => f.LaunchKey);
+        if (_pools.TryGetValue(key, out var pool))
         {
             return pool;
         }
 
         lock (_createGate)
         {
-            return _pools.GetOrAdd(function.LaunchKey, _ => new HotPool(function, _options, _time, _logger));
+            return _pools.GetOrAdd(key, _ => new HotPool(function, _options, _time, _logger));
         }
     }
 

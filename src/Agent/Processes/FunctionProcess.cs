@@ -6,9 +6,10 @@ namespace Fnagent.Processes;
 
 /// <summary>
 /// One running function process, in CliWrap's spirit: started synchronously so a launch
-/// error throws at once; pid and start time recorded immediately; exit observed through
-/// the Exited event (no polling); stderr pumped line by line for its whole life; and a
-/// kill that reaches the whole process group. When the main process exits, whatever it
+/// error throws at once; pid and start time recorded immediately; exit observed by a
+/// blocking waitpid on a reused waiter thread (no polling); stderr (and stdout, when it is
+/// a log) pumped line by line for its whole life; and a kill that reaches the whole
+/// process group. When the main process exits, whatever it
 /// left running in its group is killed too, as a container would be torn down.
 /// </summary>
 /// <remarks>
@@ -19,26 +20,25 @@ namespace Fnagent.Processes;
 public sealed partial class FunctionProcess : IAsyncDisposable
 {
     private static readonly TimeSpan ReapTimeout = TimeSpan.FromSeconds(5);
-    private static readonly string? SetsidPath = new[] { "/usr/bin/setsid", "/bin/setsid" }.FirstOrDefault(File.Exists);
 
     private static readonly ConcurrentDictionary<int, FunctionProcess> Live = new();
 
-    private readonly Process _process;
+    private readonly Stream _stderrStream;
     private readonly TaskCompletionSource<int> _exited = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly ProcessSpec _spec;
     private readonly MemoryLimit? _memoryLimit;
     private LinePump? _stderr;
     private int _disposed;
 
-    private FunctionProcess(Process process, ProcessSpec spec, MemoryLimit? memoryLimit)
+    private FunctionProcess(PosixSpawn.Child child, ProcessSpec spec)
     {
-        _process = process;
         _spec = spec;
-        _memoryLimit = memoryLimit;
-        Id = process.Id;
+        Id = child.Pid;
         StartedAt = DateTimeOffset.UtcNow;
-        StandardInput = process.StandardInput.BaseStream;
-        StandardOutput = process.StandardOutput.BaseStream;
+        StandardInput = PosixSpawn.Stream(child.StandardInput, System.IO.Pipes.PipeDirection.Out);
+        StandardOutput = PosixSpawn.Stream(child.StandardOutput, System.IO.Pipes.PipeDirection.In);
+        _stderrStream = PosixSpawn.Stream(child.StandardError, System.IO.Pipes.PipeDirection.In);
+        _memoryLimit = spec.MemoryLimitBytes is { } bytes ? MemoryLimit.TryApply(Id, bytes) : null;
     }
 
     /// <summary>The pid; also the process group id of everything it starts.</summary>
@@ -79,66 +79,26 @@ public sealed partial class FunctionProcess : IAsyncDisposable
     public static FunctionProcess Start(ProcessSpec spec, Action<string> onStderrLine)
     {
         var program = ExecutableLookup.Resolve(spec.Command[0], spec.WorkingDirectory, spec.Environment.GetValueOrDefault("PATH"));
-        var info = new ProcessStartInfo
-        {
-            FileName = SetsidPath ?? program,
-            WorkingDirectory = spec.WorkingDirectory,
-            UseShellExecute = false,
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
 
-        if (SetsidPath is not null)
-        {
-            // setsid(1) calls setsid(2) and execs in place (the child is not a group
-            // leader, so it does not fork): same pid, new session and process group.
-            info.ArgumentList.Add("--");
-            info.ArgumentList.Add(program);
-        }
+        // The child leads a new session and process group (see PosixSpawn), with exactly
+        // spec.Environment: nothing of the agent's environment (secrets included) reaches it.
+        var argv = new List<string>(spec.Command.Count) { program };
+        argv.AddRange(spec.Command.Skip(1));
+        var child = PosixSpawn.Start(spec.Command[0], program, argv, spec.Environment, spec.WorkingDirectory);
 
-        foreach (var arg in spec.Command.Skip(1))
-        {
-            info.ArgumentList.Add(arg);
-        }
-
-        // ProcessStartInfo.Environment starts as a copy of ours: clear it so that nothing
-        // of the agent's environment (secrets included) reaches the function.
-        info.Environment.Clear();
-        foreach (var (key, value) in spec.Environment)
-        {
-            info.Environment[key] = value;
-        }
-
-        var process = new Process { StartInfo = info, EnableRaisingEvents = true };
-        FunctionProcess? started = null;
-        process.Exited += (_, _) => started?.OnExited();
-        try
-        {
-            process.Start();
-        }
-        catch (Win32Exception e)
-        {
-            process.Dispose();
-            throw new ProcessStartException($"cannot start '{spec.Command[0]}': {e.Message}", e);
-        }
-
-        var memoryLimit = spec.MemoryLimitBytes is { } bytes ? MemoryLimit.TryApply(process.Id, bytes) : null;
-        started = new FunctionProcess(process, spec, memoryLimit);
+        var started = new FunctionProcess(child, spec);
         Live[started.Id] = started;
-        started._stderr = new LinePump(process.StandardError.BaseStream, onStderrLine);
+        started._stderr = new LinePump(started._stderrStream, onStderrLine);
         started.StderrDrained = Task.Run(started._stderr.RunAsync);
         if (spec.StdoutIsLog)
         {
-            var stdout = new LinePump(process.StandardOutput.BaseStream, onStderrLine);
+            var stdout = new LinePump(started.StandardOutput, onStderrLine);
             started.StderrDrained = Task.WhenAll(started.StderrDrained, Task.Run(stdout.RunAsync));
         }
 
-        // The Exited handler may have run before 'started' was assigned.
-        if (process.HasExited)
-        {
-            started.OnExited();
-        }
+        // Exit observed by a blocking waitpid (no polling), which also reaps the child: the
+        // runtime reaps only the processes it started itself.
+        ExitWaiters.Watch(started.Id, started.OnExited);
 
         return started;
     }
@@ -147,13 +107,22 @@ public sealed partial class FunctionProcess : IAsyncDisposable
     public void Kill()
     {
         ProcessGroup.Kill(Id);
+        if (_exited.Task.IsCompleted)
+        {
+            // The tree walk reads every /proc/<pid>/stat and task of the machine (over a
+            // thousand files per kill, twice per cold call): after the exit it can find no
+            // child anyway (orphans are re-parented away), and the pid may already be reused.
+            return;
+        }
+
         try
         {
             // A child that made a session of its own escapes the group kill; the tree walk
             // catches it while its parent lives.
-            _process.Kill(entireProcessTree: true);
+            using var process = Process.GetProcessById(Id);
+            process.Kill(entireProcessTree: true);
         }
-        catch (Exception e) when (e is InvalidOperationException or Win32Exception or NotSupportedException)
+        catch (Exception e) when (e is ArgumentException or InvalidOperationException or Win32Exception or NotSupportedException)
         {
             // Already gone.
         }
@@ -166,6 +135,7 @@ public sealed partial class FunctionProcess : IAsyncDisposable
     public static async Task KillAllAsync()
     {
         await Task.WhenAll(Live.Values.Select(p => p.DisposeAsync().AsTask())).ConfigureAwait(false);
+        MemoryLimit.RemoveKept();
     }
 
     /// <summary>Asks the process group to stop (SIGTERM), for graceful retirement.</summary>
@@ -183,13 +153,27 @@ public sealed partial class FunctionProcess : IAsyncDisposable
         Live.TryRemove(Id, out _);
         await Exited.WaitAsync(ReapTimeout).ContinueWith(static _ => { }, TaskScheduler.Default).ConfigureAwait(false);
         await StderrDrained.WaitAsync(ReapTimeout).ContinueWith(static _ => { }, TaskScheduler.Default).ConfigureAwait(false);
-        _process.Dispose();
+        foreach (var stream in new[] { StandardInput, StandardOutput, _stderrStream })
+        {
+            try
+            {
+                await stream.DisposeAsync().ConfigureAwait(false);
+            }
+            catch (IOException)
+            {
+            }
+        }
+
         _memoryLimit?.Dispose();
         if (_spec.PrivateDirectory is { } dir)
         {
             try
             {
-                Directory.Delete(dir, recursive: true);
+                // Most functions leave their folder empty: one rmdir, no listing of it.
+                if (!TryRemoveEmpty(dir))
+                {
+                    Directory.Delete(dir, recursive: true);
+                }
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
@@ -198,18 +182,21 @@ public sealed partial class FunctionProcess : IAsyncDisposable
         }
     }
 
-    private void OnExited()
+    private static bool TryRemoveEmpty(string dir)
     {
-        int code;
         try
         {
-            code = _process.ExitCode;
+            Directory.Delete(dir, recursive: false);
+            return true;
         }
-        catch (InvalidOperationException)
+        catch (IOException)
         {
-            code = -1;
+            return false;
         }
+    }
 
+    private void OnExited(int code)
+    {
         // The main process is gone: tear down whatever it left behind in its group.
         ProcessGroup.Kill(Id);
         _exited.TrySetResult(code);

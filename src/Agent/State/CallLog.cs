@@ -17,6 +17,7 @@ public sealed class CallLog : IDisposable
     private long _written;
     private bool _truncated;
     private bool _closed;
+    private bool _hasFile;
 
     public CallLog(string path, long maxBytes)
     {
@@ -26,6 +27,9 @@ public sealed class CallLog : IDisposable
 
     /// <summary>Bytes kept so far (the truncation line excluded).</summary>
     public long Length => Volatile.Read(ref _written);
+
+    /// <summary>True once the log's file exists (the call logged a line).</summary>
+    public bool HasFile => Volatile.Read(ref _hasFile);
 
     public void Append(string line)
     {
@@ -62,7 +66,12 @@ public sealed class CallLog : IDisposable
 
     private void Write(string text)
     {
-        _file ??= new FileStream(_path, FileMode.Append, FileAccess.Write, FileShare.ReadWrite | FileShare.Delete, 4096);
+        if (_file is null)
+        {
+            _file = new FileStream(_path, FileMode.Append, FileAccess.Write, FileShare.ReadWrite | FileShare.Delete, 4096);
+            Volatile.Write(ref _hasFile, true);
+        }
+
         _file.Write(Encoding.UTF8.GetBytes(text));
         _file.Flush();
     }

@@ -9,7 +9,11 @@ namespace Fnagent.State;
 public sealed class FileCallStore : ICallStore
 {
     private readonly ConcurrentDictionary<string, CallRecord> _records = new(StringComparer.Ordinal);
-    private readonly ConcurrentQueue<string> _order = new();
+    // Oldest first, with each call's log, so that retention deletes only files that exist:
+    // most calls log nothing, and File.Delete of a missing file still costs an unlink and a
+    // stat of the folder (two syscalls per call once retention is reached).
+    private readonly ConcurrentQueue<(string CallId, CallLog Log)> _order = new();
+    private int _count;
     private readonly string _logDirectory;
     private readonly long _maxLogBytes;
     private readonly int _retention;
@@ -24,15 +28,22 @@ public sealed class FileCallStore : ICallStore
 
     public CallLog Begin(CallRecord record)
     {
+        var log = new CallLog(LogPath(record.CallId), _maxLogBytes);
         _records[record.CallId] = record;
-        _order.Enqueue(record.CallId);
-        while (_order.Count > _retention && _order.TryDequeue(out var old))
+        _order.Enqueue((record.CallId, log));
+        var count = Interlocked.Increment(ref _count);
+        while (count > _retention && _order.TryDequeue(out var old))
         {
-            _records.TryRemove(old, out _);
-            TryDelete(LogPath(old));
+            _records.TryRemove(old.CallId, out _);
+            if (old.Log.HasFile)
+            {
+                TryDelete(LogPath(old.CallId));
+            }
+
+            count = Interlocked.Decrement(ref _count);
         }
 
-        return new CallLog(LogPath(record.CallId), _maxLogBytes);
+        return log;
     }
 
     public bool TryGet(string callId, out CallRecord record) => _records.TryGetValue(callId, out record!);

@@ -1,0 +1,209 @@
+#!/usr/bin/env bash
+# End-to-end load benchmark of fnagent (issue 7). Builds the agent, the bare Kestrel
+# echo and the spawner in Release, serves benchmarks/load/functions on a free port of
+# 127.0.0.1, drives every row with wrk at c=1 and c=16, measures the agent's RSS with 20
+# idle hot functions, and writes benchmarks/load/results.md (also printed).
+#
+#   benchmarks/load/run.sh            # about 5 minutes
+#   DURATION=10 benchmarks/load/run.sh
+#
+# Everything it starts is stopped on exit; it binds 127.0.0.1 only.
+set -euo pipefail
+
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+ROOT=$(cd "$HERE/../.." && pwd)
+DURATION=${DURATION:-8}      # seconds measured per row and concurrency
+WARMUP=${WARMUP:-5}          # seconds of unmeasured load before each measurement (tiered JIT and PGO settle in ~5 s)
+OUT=${OUT:-$HERE/results.md}
+WORK=$(mktemp -d /tmp/fnagent-load.XXXXXX)
+PIDS=()
+
+cleanup() {
+  for pid in "${PIDS[@]}"; do
+    kill "$pid" 2>/dev/null || true
+  done
+  for pid in "${PIDS[@]}"; do
+    wait "$pid" 2>/dev/null || true
+  done
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+log() { echo "[load] $*" >&2; }
+
+# --- tools -------------------------------------------------------------------------
+if ! command -v wrk >/dev/null; then
+  log "installing wrk from Debian's packages"
+  SUDO=$([ "$(id -u)" = 0 ] || echo sudo)
+  $SUDO apt-get update -qq && $SUDO apt-get install -y -qq wrk >/dev/null
+fi
+
+log "building in Release"
+for project in src/Agent/Agent.csproj benchmarks/load/KestrelEcho/KestrelEcho.csproj benchmarks/load/Spawner/Spawner.csproj; do
+  dotnet build "$ROOT/$project" -c Release -nologo -v q -clp:ErrorsOnly >&2
+done
+AGENT_DLL=$ROOT/src/Agent/bin/Release/net10.0/fnagent.dll
+ECHO_DLL=$ROOT/benchmarks/load/KestrelEcho/bin/Release/net10.0/Fnagent.KestrelEcho.dll
+SPAWNER_DLL=$ROOT/benchmarks/load/Spawner/bin/Release/net10.0/Fnagent.Spawner.dll
+
+LOAD_BEFORE=$(cut -d" " -f1-3 /proc/loadavg)
+FDK_DIR=$HERE/functions/fdk-echo
+if [ ! -d "$FDK_DIR/node_modules" ] && command -v npm >/dev/null; then
+  log "npm ci in functions/fdk-echo"
+  (cd "$FDK_DIR" && npm ci --no-audit --no-fund --loglevel=error >&2) || log "npm ci failed: the http-stream row will be n/a"
+fi
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+
+wait_http() { # url
+  for _ in $(seq 1 100); do
+    curl -fsS -o /dev/null "$1" 2>/dev/null && return 0
+    sleep 0.1
+  done
+  log "nothing answered at $1"; return 1
+}
+
+# --- servers -----------------------------------------------------------------------
+start_agent() { # functions-dir port log -> sets LAST_PID
+  dotnet "$AGENT_DLL" serve --functions "$1" --urls "http://127.0.0.1:$2" \
+    --data "$WORK/data-$2" >"$3" 2>&1 &
+  LAST_PID=$!
+  PIDS+=("$LAST_PID")
+  wait_http "http://127.0.0.1:$2/health"
+}
+
+AGENT_PORT=$(free_port)
+start_agent "$HERE/functions" "$AGENT_PORT" "$WORK/agent.log"
+AGENT_PID=$LAST_PID
+AGENT=http://127.0.0.1:$AGENT_PORT
+
+ECHO_PORT=$(free_port)
+dotnet "$ECHO_DLL" --urls "http://127.0.0.1:$ECHO_PORT" >"$WORK/echo.log" 2>&1 &
+PIDS+=("$!")
+wait_http "http://127.0.0.1:$ECHO_PORT/health"
+
+# --- measuring -----------------------------------------------------------------------
+to_ms() { # wrk latency such as 612.00us, 1.20ms, 2.01s
+  awk -v v="$1" 'BEGIN {
+    if (v ~ /us$/) { sub(/us$/, "", v); printf "%.2f", v / 1000 }
+    else if (v ~ /ms$/) { sub(/ms$/, "", v); printf "%.2f", v }
+    else if (v ~ /s$/) { sub(/s$/, "", v); printf "%.2f", v * 1000 }
+    else printf "?" }'
+}
+
+ROWS=()
+declare -A RPS
+
+measure() { # key label url concurrency
+  local key=$1 label=$2 url=$3 c=$4 out
+  wrk -t1 -c"$c" -d"${WARMUP}s" -s "$HERE/post.lua" "$url" >/dev/null 2>&1 || true
+  out=$(wrk -t1 -c"$c" -d"${DURATION}s" --timeout 10s --latency -s "$HERE/post.lua" "$url" 2>&1)
+  local rps p50 p99 bad
+  rps=$(awk '/^Requests\/sec:/ {printf "%.0f", $2}' <<<"$out")
+  p50=$(to_ms "$(awk '$1 == "50%" {print $2}' <<<"$out")")
+  p99=$(to_ms "$(awk '$1 == "99%" {print $2}' <<<"$out")")
+  bad=$(awk '/Non-2xx or 3xx responses:/ {n += $NF} /Socket errors:/ {gsub(/,/, ""); n += $4 + $6 + $8 + $10} END {print n + 0}' <<<"$out")
+  RPS[$key-$c]=$rps
+  ROWS+=("| $label | $c | $rps | $p50 | $p99 | $bad |")
+  log "$label c=$c: $rps req/s, p50 $p50 ms, p99 $p99 ms, errors $bad"
+}
+
+spawn() { # key label concurrency [--setsid]
+  local key=$1 label=$2 c=$3 rps p50 p99 bad
+  read -r rps p50 p99 bad < <(dotnet "$SPAWNER_DLL" --workers "$c" --seconds "$DURATION" ${4:-})
+  RPS[$key-$c]=$rps
+  ROWS+=("| $label | $c | $rps | $p50 | $p99 | $bad |")
+  log "$label c=$c: $rps spawns/s, p50 $p50 ms, p99 $p99 ms, errors $bad"
+}
+
+row() { # key label url
+  for c in 1 16; do measure "$1" "$2" "$3" "$c"; done
+}
+
+row kestrel "bare Kestrel echo (ceiling)" "http://127.0.0.1:$ECHO_PORT/"
+for c in 1 16; do spawn spawn "raw spawn of \`cat\`, Process.Start (cold floor)" "$c"; done
+for c in 1 16; do spawn spawn-setsid "raw spawn of \`setsid cat\`, Process.Start" "$c" --setsid; done
+row cat "\`default\` format, \`cat\`" "$AGENT/r/bench/cat"
+row cold-python "\`default\` format, python3 echo (cold)" "$AGENT/r/bench/cold-python"
+row json-node "hot \`json\` echo, node" "$AGENT/r/bench/json-node"
+row json-python "hot \`json\` echo, python3" "$AGENT/r/bench/json-python"
+row http-node "hot \`http\` echo, node" "$AGENT/r/bench/http-node"
+row http-python "hot \`http\` echo, python3" "$AGENT/r/bench/http-python"
+
+FDK_STATUS=$(curl -s -o /dev/null -w '%{http_code}' --max-time 20 -d '{"hello":"world"}' "$AGENT/r/bench/fdk-echo" || true)
+if [ "$FDK_STATUS" = 200 ]; then
+  row fdk "\`http-stream\` echo, node FDK" "$AGENT/r/bench/fdk-echo"
+else
+  log "http-stream answered $FDK_STATUS: not measured"
+  for c in 1 16; do ROWS+=("| \`http-stream\` echo, node FDK | $c | n/a (format not available in this build) | | | |"); done
+fi
+
+AGENT_RSS_AFTER_LOAD=$(awk '/^VmRSS:/ {printf "%.0f", $2 / 1024}' "/proc/$AGENT_PID/status")
+
+# --- memory with 20 idle hot functions ------------------------------------------------
+IDLE_DIR=$WORK/idle
+for i in $(seq -w 1 20); do
+  mkdir -p "$IDLE_DIR/idle-$i"
+  cat >"$IDLE_DIR/idle-$i/func.yml" <<YML
+name: idle-$i
+app: idle
+format: json
+cmd: [python3, "$HERE/functions/json-python/echo.py"]
+idle_timeout: 600
+YML
+done
+IDLE_PORT=$(free_port)
+start_agent "$IDLE_DIR" "$IDLE_PORT" "$WORK/idle.log"
+IDLE_PID=$LAST_PID
+RSS_BEFORE=$(awk '/^VmRSS:/ {printf "%.0f", $2 / 1024}' "/proc/$IDLE_PID/status")
+HOT_OK=0
+for i in $(seq -w 1 20); do
+  code=$(curl -s -o /dev/null -w '%{http_code}' -d '{"hello":"world"}' "http://127.0.0.1:$IDLE_PORT/r/idle/idle-$i" || true)
+  [ "$code" = 200 ] && HOT_OK=$((HOT_OK + 1))
+done
+sleep 5
+RSS_IDLE=$(awk '/^VmRSS:/ {printf "%.0f", $2 / 1024}' "/proc/$IDLE_PID/status")
+HOT_PROCS=$(pgrep -P "$IDLE_PID" | wc -l)
+log "agent RSS: $RSS_BEFORE MB at start, $RSS_IDLE MB with $HOT_OK hot functions idle ($HOT_PROCS child processes)"
+
+# --- the table ------------------------------------------------------------------------
+ratio() { awk -v a="${RPS[$1]:-0}" -v b="${RPS[$2]:-0}" 'BEGIN { if (b > 0) printf "%.2f", a / b; else printf "n/a" }'; }
+verdict() { awk -v v="$1" -v op="$2" -v t="$3" 'BEGIN { if (v == "n/a") print "n/a"; else if ((op == ">=" && v + 0 >= t) || (op == "<" && v + 0 < t)) print "holds"; else print "MISSED" }'; }
+NODE_SHARE=$(ratio json-node-16 kestrel-16)
+NODE_P99=$(grep -F "| hot \`json\` echo, node | 16 |" <(printf '%s\n' "${ROWS[@]}") | awk -F'|' '{gsub(/ /, "", $6); print $6}')
+HOT_COLD=$(ratio json-python-1 cold-python-1)
+CAT_SHARE=$(ratio cat-16 spawn-16)
+CAT_SHARE_SETSID=$(ratio cat-16 spawn-setsid-16)
+
+{
+  echo "# fnagent load benchmark"
+  echo
+  echo "Run $(date -u '+%Y-%m-%d %H:%M UTC') by \`benchmarks/load/run.sh\` (DURATION=${DURATION}s per row after ${WARMUP}s of warm-up;"
+  echo "wrk -t1, POST of a 17-byte JSON body; everything on 127.0.0.1)."
+  echo
+  echo "Machine: $(nproc) CPUs, $(awk -F': ' '/^model name/ {print $2; exit}' /proc/cpuinfo), Linux $(uname -r),"
+  echo ".NET $(dotnet --version), node $(node --version 2>/dev/null || echo -), $(python3 --version 2>&1), load average before the run: $LOAD_BEFORE."
+  echo "wrk, the agent and the functions share these CPUs, so every number is a ratio within this one run."
+  echo
+  echo "| what | c | requests/s | p50 ms | p99 ms | errors |"
+  echo "|---|---:|---:|---:|---:|---:|"
+  printf '%s\n' "${ROWS[@]}"
+  echo
+  echo "Agent memory (VmRSS): $RSS_BEFORE MB at start; **$RSS_IDLE MB with $HOT_OK hot functions idle** (20 python3 json functions, each called once, then 5 s idle; $HOT_PROCS processes). The agent that served the rows above: $AGENT_RSS_AFTER_LOAD MB after the load."
+  echo
+  echo "| target | measured | verdict |"
+  echo "|---|---:|---|"
+  echo "| hot \`json\` node echo at c=16 >= 35% of bare Kestrel's requests/s | $(awk -v r="$NODE_SHARE" 'BEGIN { if (r == "n/a") print r; else printf "%.0f%%", r * 100 }') | $(verdict "$NODE_SHARE" ">=" 0.35) |"
+  echo "| hot \`json\` node echo at c=16: p99 < 2 ms | $NODE_P99 ms | $(verdict "$NODE_P99" "<" 2) |"
+  echo "| python3 echo at c=1: hot \`json\` >= 30x cold \`default\` | ${HOT_COLD}x | $(verdict "$HOT_COLD" ">=" 30) |"
+  echo "| \`default\` \`cat\` at c=16 >= 80% of raw \`cat\` spawns/s | $(awk -v r="$CAT_SHARE" 'BEGIN { if (r == "n/a") print r; else printf "%.0f%%", r * 100 }') (of \`setsid cat\`: $(awk -v r="$CAT_SHARE_SETSID" 'BEGIN { if (r == "n/a") print r; else printf "%.0f%%", r * 100 }')) | $(verdict "$CAT_SHARE" ">=" 0.80) |"
+  echo "| agent RSS with 20 hot functions idle < 150 MB | $RSS_IDLE MB | $(verdict "$RSS_IDLE" "<" 150) |"
+  echo
+  echo "Rows: *bare Kestrel echo* is a minimal ASP.NET Core app (benchmarks/load/KestrelEcho) echoing the body: the ceiling for anything served by Kestrel here."
+  echo "*raw spawn* is benchmarks/load/Spawner: W workers each starting \`cat\` with System.Diagnostics.Process (stdin/stdout/stderr piped), writing the body, closing stdin, reading stdout to its end and awaiting the exit; requests/s is spawns/s, latencies are per spawn."
+  echo "*setsid cat* is the same through setsid(1): how the agent started functions before issue 7 (a second exec for a new session and process group); it now uses posix_spawn with POSIX_SPAWN_SETSID, one exec, like the plain row."
+  echo "Function rows call benchmarks/load/functions through the agent at /r/bench/<name>; hot functions have max_concurrency 4 (the default)."
+} >"$OUT"
+
+cat "$OUT"
