@@ -4,7 +4,7 @@ namespace Fnagent.Processes;
 
 /// <summary>
 /// Signals to a whole process group. Every function process is started as the leader of
-/// its own session and group (through setsid), so its children, and theirs, share its
+/// its own session and group (posix_spawn with POSIX_SPAWN_SETSID), so its children, and theirs, share its
 /// group id even after it exits: one kill(-pgid) reaches what a tree walk would miss
 /// (a background child whose parent is already gone).
 /// </summary>
@@ -16,9 +16,6 @@ internal static partial class ProcessGroup
     public static void Kill(int pgid) => Signal(pgid, SigKill);
 
     public static void Terminate(int pgid) => Signal(pgid, SigTerm);
-
-    /// <summary>True when any process of the group is still alive.</summary>
-    public static bool IsAlive(int pgid) => kill(-pgid, 0) == 0;
 
     private static void Signal(int pgid, int signal)
     {
