@@ -11,8 +11,9 @@ public sealed class FileCallStore : ICallStore
     private readonly ConcurrentDictionary<string, CallRecord> _records = new(StringComparer.Ordinal);
     // Oldest first, with each call's log, so that retention deletes only files that exist:
     // most calls log nothing, and File.Delete of a missing file still costs an unlink and a
-    // stat of the folder (two syscalls per call once retention is reached).
-    private readonly ConcurrentQueue<(string CallId, CallLog Log)> _order = new();
+    // stat of the folder (two syscalls per call once retention is reached). A null log is a
+    // file an earlier run of the agent left.
+    private readonly ConcurrentQueue<(string CallId, CallLog? Log)> _order = new();
     private int _count;
     private readonly string _logDirectory;
     private readonly long _maxLogBytes;
@@ -24,6 +25,7 @@ public sealed class FileCallStore : ICallStore
         _maxLogBytes = options.Limits.MaxLogBytesPerCall;
         _retention = Math.Max(1, options.Limits.CallRetention);
         Directory.CreateDirectory(_logDirectory);
+        AdoptEarlierLogs();
     }
 
     public CallLog Begin(CallRecord record)
@@ -35,7 +37,7 @@ public sealed class FileCallStore : ICallStore
         while (count > _retention && _order.TryDequeue(out var old))
         {
             _records.TryRemove(old.CallId, out _);
-            if (old.Log.HasFile)
+            if (old.Log?.HasFile ?? true)
             {
                 TryDelete(LogPath(old.CallId));
             }
@@ -67,6 +69,30 @@ public sealed class FileCallStore : ICallStore
     }
 
     private string LogPath(string callId) => Path.Combine(_logDirectory, callId + ".log");
+
+    /// <summary>
+    /// Logs of an earlier run stay readable and count towards the retention, oldest first
+    /// (call ids sort by time), so that restarts never let the folder grow without bound.
+    /// </summary>
+    private void AdoptEarlierLogs()
+    {
+        var earlier = Directory.EnumerateFiles(_logDirectory, "*.log")
+            .Select(Path.GetFileNameWithoutExtension)
+            .OfType<string>()
+            .Where(IsCallId)
+            .Order(StringComparer.Ordinal)
+            .ToList();
+        foreach (var callId in earlier.Take(Math.Max(0, earlier.Count - _retention)))
+        {
+            TryDelete(LogPath(callId));
+        }
+
+        foreach (var callId in earlier.Skip(Math.Max(0, earlier.Count - _retention)))
+        {
+            _order.Enqueue((callId, null));
+            _count++;
+        }
+    }
 
     // Call ids are Crockford base32; anything else never touches the file system.
     private static bool IsCallId(string value) => value.Length is > 0 and <= 64 && value.All(char.IsAsciiLetterOrDigit);
