@@ -56,11 +56,17 @@ public sealed record FunctionDefinition
     /// <summary>Full path of the func.yml this came from.</summary>
     public required string SourceFile { get; init; }
 
+    // Every call looks its pool up by LaunchKey: each definition builds it once. A weak
+    // table rather than a field, because a `with` copy would carry a field's stale key.
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<FunctionDefinition, string> LaunchKeys = new();
+
     /// <summary>
     /// Everything that changes how a process is started, as one comparable string: a pool
-    /// whose key changed retires its processes.
+    /// whose key changed retires its processes. Computed once per definition.
     /// </summary>
-    public string LaunchKey => string.Join('\u001f',
+    public string LaunchKey => LaunchKeys.GetValue(this, static f => f.BuildLaunchKey());
+
+    private string BuildLaunchKey() => string.Join('\u001f',
         [
             string.Join('\u001e', Command), Format.ToString(), Type.ToString(), MemoryMb.ToString(System.Globalization.CultureInfo.InvariantCulture),
             Cpus ?? "", Directory, App, Route, Name,

@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Runtime.CompilerServices;
 using Fnagent.Functions;
 using Microsoft.Extensions.Logging;
 
@@ -19,11 +18,6 @@ public sealed class HotPools : IAsyncDisposable
     private readonly ILogger<HotPools> _logger;
     private readonly Lock _createGate = new();
 
-    // LaunchKey is built anew on every read (joins, a sort of the config); a call looks its
-    // pool up by it, so each definition's key is computed once. Definitions are immutable
-    // and a `with` copy is a new instance, so a cached key cannot go stale.
-    private readonly ConditionalWeakTable<FunctionDefinition, string> _keys = new();
-
     public HotPools(IFunctionRegistry registry, AgentOptions options, TimeProvider time, ILogger<HotPools> logger)
     {
         _registry = registry;
@@ -36,7 +30,7 @@ public sealed class HotPools : IAsyncDisposable
 
     public HotPool For(FunctionDefinition function)
     {
-        var key = _keys.GetValue(function, static f => f.LaunchKey);
+        var key = function.LaunchKey;
         if (_pools.TryGetValue(key, out var pool))
         {
             return pool;
