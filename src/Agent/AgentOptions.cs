@@ -46,6 +46,13 @@ public sealed class LimitOptions
     /// <summary>How long a function's build command may run.</summary>
     public TimeSpan BuildTimeout { get; set; } = TimeSpan.FromMinutes(10);
 
+    /// <summary>The limits the hot formats enforce: a response, and a json request read whole, both up to <see cref="MaxResponseBytes"/>.</summary>
+    public Fnagent.Formats.FormatLimits ForFormats() => new()
+    {
+        MaxResponseSize = MaxResponseBytes,
+        MaxRequestSize = MaxResponseBytes,
+    };
+
     /// <summary>How long in-flight calls may finish on shutdown before processes are killed.</summary>
     public TimeSpan ShutdownGrace { get; set; } = TimeSpan.FromSeconds(10);
 }

@@ -44,7 +44,7 @@ internal sealed class ColdCaller : IAsyncDisposable
         _method = method;
         _contentType = contentType;
         _cold = new ColdRunner(_options, TimeProvider.System);
-        var limits = new FormatLimits { MaxResponseSize = _options.Limits.MaxResponseBytes, MaxRequestSize = _options.Limits.MaxResponseBytes };
+        var limits = _options.Limits.ForFormats();
         _format = function.Format switch
         {
             FunctionFormat.Json => new JsonFormat(limits),

@@ -18,9 +18,9 @@ public sealed partial class HotRunner(HotPools pools, AgentOptions options, Time
     /// <summary>Responses up to this size with a known length are read whole before the caller sees a status.</summary>
     public const int HoldBackBytes = 64 * 1024;
 
-    private readonly JsonFormat _json = new(Limits(options));
-    private readonly HttpFormat _http = new(Limits(options));
-    private readonly HttpStreamFormat _httpStream = new(Limits(options));
+    private readonly JsonFormat _json = new(options.Limits.ForFormats());
+    private readonly HttpFormat _http = new(options.Limits.ForFormats());
+    private readonly HttpStreamFormat _httpStream = new(options.Limits.ForFormats());
 
     public async Task<FunctionError?> RunAsync(Call call, ICallResponse response, CancellationToken callerAborted)
     {
@@ -137,12 +137,6 @@ public sealed partial class HotRunner(HotPools pools, AgentOptions options, Time
         process.Input.AdvanceTo(result.Buffer.Start, result.Buffer.Start);
         return ended ? (false, default) : format.HasPendingBytes(process.Input, out first) ? (false, first) : (true, default);
     }
-
-    private static FormatLimits Limits(AgentOptions options) => new()
-    {
-        MaxResponseSize = options.Limits.MaxResponseBytes,
-        MaxRequestSize = options.Limits.MaxResponseBytes,
-    };
 
     private enum CallOutcome
     {
