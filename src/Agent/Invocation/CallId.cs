@@ -9,6 +9,9 @@ namespace Fnagent.Invocation;
 /// </summary>
 public static class CallId
 {
+    /// <summary>Characters in an id.</summary>
+    public const int Length = 26;
+
     private const string Alphabet = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
 
     // Random bytes are drawn from the OS in batches: one RandomNumberGenerator call per
@@ -38,14 +41,43 @@ public static class CallId
         var hi = (ms << 16) | ((ulong)r[0] << 8) | r[1];
         var lo = System.Buffers.Binary.BinaryPrimitives.ReadUInt64BigEndian(r[2..]);
         r.Clear(); // an id's random part never stays in memory after use
-        return string.Create(26, new UInt128(hi, lo), static (chars, value) =>
+        return Format(new UInt128(hi, lo));
+    }
+
+    /// <summary>The id of a 128-bit value: 26 base32 digits, most significant first (the first holds 3 bits).</summary>
+    public static string Format(UInt128 value) => string.Create(Length, value, static (chars, value) =>
+    {
+        for (var i = Length - 1; i >= 0; i--)
         {
-            // 128 bits -> 26 base32 digits, most significant first (the first digit holds 3 bits).
-            for (var i = 25; i >= 0; i--)
+            chars[i] = Alphabet[(int)(value & 31)];
+            value >>= 5;
+        }
+    });
+
+    /// <summary>
+    /// The 128-bit value of an id exactly as <see cref="New"/> writes it (26 digits of the
+    /// alphabet, upper case): a key that costs no object to keep.
+    /// </summary>
+    public static bool TryParse(ReadOnlySpan<char> text, out UInt128 value)
+    {
+        value = 0;
+        if (text.Length != Length || text[0] > '7')
+        {
+            return false; // 26 digits hold 130 bits: the first may only carry 3.
+        }
+
+        foreach (var c in text)
+        {
+            var digit = Alphabet.IndexOf(c);
+            if (digit < 0)
             {
-                chars[i] = Alphabet[(int)(value & 31)];
-                value >>= 5;
+                value = 0;
+                return false;
             }
-        });
+
+            value = (value << 5) | (uint)digit;
+        }
+
+        return true;
     }
 }

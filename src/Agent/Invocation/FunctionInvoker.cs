@@ -45,37 +45,45 @@ public sealed class FunctionInvoker(ICallStore calls, FunctionBuilds builds, Col
             StartedAt = time.GetUtcNow(),
         };
 
-        using var log = calls.Begin(record);
-        var call = new Call(function, request, record, log, logger);
-        FunctionError? error;
+        var log = calls.Begin(record);
         try
         {
-            error = await EnsureBuiltAsync(call, callerAborted).ConfigureAwait(false) ?? function.Format switch
+            var call = new Call(function, request, record, log, logger);
+            FunctionError? error;
+            try
             {
-                FunctionFormat.Default => await cold.RunAsync(call, response, callerAborted).ConfigureAwait(false),
-                FunctionFormat.Json or FunctionFormat.Http or FunctionFormat.HttpStream => await hot.RunAsync(call, response, callerAborted).ConfigureAwait(false),
-                FunctionFormat.Direktiv => await direktiv.RunAsync(call, response, callerAborted).ConfigureAwait(false),
-                _ => throw new ArgumentOutOfRangeException(nameof(function), function.Format, "unknown format"),
-            };
+                error = await EnsureBuiltAsync(call, callerAborted).ConfigureAwait(false) ?? function.Format switch
+                {
+                    FunctionFormat.Default => await cold.RunAsync(call, response, callerAborted).ConfigureAwait(false),
+                    FunctionFormat.Json or FunctionFormat.Http or FunctionFormat.HttpStream => await hot.RunAsync(call, response, callerAborted).ConfigureAwait(false),
+                    FunctionFormat.Direktiv => await direktiv.RunAsync(call, response, callerAborted).ConfigureAwait(false),
+                    _ => throw new ArgumentOutOfRangeException(nameof(function), function.Format, "unknown format"),
+                };
+            }
+            catch (Exception e) when (e is not OperationCanceledException || callerAborted.IsCancellationRequested)
+            {
+                error = callerAborted.IsCancellationRequested
+                    ? new FunctionError(FunctionErrorKind.CallerGone, "caller went away")
+                    : new FunctionError(FunctionErrorKind.Exited, $"internal error: {e.Message}");
+            }
+
+            if (error is null)
+            {
+                record.Status = CallStatus.Success;
+                record.HttpStatus ??= 200;
+            }
+            else
+            {
+                await FailAsync(call, response, error).ConfigureAwait(false);
+            }
         }
-        catch (Exception e) when (e is not OperationCanceledException || callerAborted.IsCancellationRequested)
+        finally
         {
-            error = callerAborted.IsCancellationRequested
-                ? new FunctionError(FunctionErrorKind.CallerGone, "caller went away")
-                : new FunctionError(FunctionErrorKind.Exited, $"internal error: {e.Message}");
+            // The record is kept as it stands now: every field is set.
+            record.EndedAt = time.GetUtcNow();
+            calls.Finish(record, log);
         }
 
-        if (error is null)
-        {
-            record.Status = CallStatus.Success;
-            record.HttpStatus ??= 200;
-        }
-        else
-        {
-            await FailAsync(call, response, error).ConfigureAwait(false);
-        }
-
-        record.EndedAt = time.GetUtcNow();
         logger.CallFinished(function.App, function.Name, request.CallId, request.Method, record.HttpStatus ?? 0,
             Stopwatch.GetElapsedTime(started).TotalMilliseconds);
     }

@@ -1,58 +1,97 @@
-using System.Collections.Concurrent;
+using Fnagent.Invocation;
 
 namespace Fnagent.State;
 
 /// <summary>
 /// The embedded call store: records in memory, logs as one file per call under
-/// <c>&lt;data&gt;/logs</c>, both trimmed to the newest <c>CallRetention</c> calls.
+/// <c>&lt;data&gt;/logs</c>, both trimmed to the newest <c>CallRetention</c> finished calls.
 /// </summary>
+/// <remarks>
+/// A finished call is kept as a value in a ring with an index keyed by its id's 128-bit
+/// value, so keeping it costs no object at all: ten thousand retained records that each
+/// outlived a few collections and then died made the garbage collector's pauses the
+/// agent's p99 under load (issue 7). Running calls are few and short-lived; they stay
+/// objects until they finish.
+/// </remarks>
 public sealed class FileCallStore : ICallStore
 {
-    private readonly ConcurrentDictionary<string, CallRecord> _records = new(StringComparer.Ordinal);
-    // Oldest first, with each call's log, so that retention deletes only files that exist:
-    // most calls log nothing, and File.Delete of a missing file still costs an unlink and a
-    // stat of the folder (two syscalls per call once retention is reached). A null log is a
-    // file an earlier run of the agent left.
-    private readonly ConcurrentQueue<(string CallId, CallLog? Log)> _order = new();
-    private int _count;
+    private readonly Lock _gate = new();
+    private readonly Dictionary<UInt128, CallRecord> _running = [];
+    private readonly Dictionary<UInt128, int> _slots;
+    private readonly Kept[] _ring;
+    private int _next;
     private readonly string _logDirectory;
     private readonly long _maxLogBytes;
-    private readonly int _retention;
 
     public FileCallStore(AgentOptions options)
     {
         _logDirectory = Path.GetFullPath(Path.Combine(options.DataDirectory, "logs"));
         _maxLogBytes = options.Limits.MaxLogBytesPerCall;
-        _retention = Math.Max(1, options.Limits.CallRetention);
+        var retention = Math.Max(1, options.Limits.CallRetention);
+        _ring = new Kept[retention];
+        _slots = new Dictionary<UInt128, int>(retention);
         Directory.CreateDirectory(_logDirectory);
         AdoptEarlierLogs();
     }
 
     public CallLog Begin(CallRecord record)
     {
-        var log = new CallLog(LogPath(record.CallId), _maxLogBytes);
-        _records[record.CallId] = record;
-        _order.Enqueue((record.CallId, log));
-        var count = Interlocked.Increment(ref _count);
-        while (count > _retention && _order.TryDequeue(out var old))
+        var id = Key(record.CallId);
+        lock (_gate)
         {
-            _records.TryRemove(old.CallId, out _);
-            if (old.Log?.HasFile ?? true)
-            {
-                TryDelete(LogPath(old.CallId));
-            }
-
-            count = Interlocked.Decrement(ref _count);
+            _running[id] = record;
         }
 
-        return log;
+        return new CallLog(LogPath(record.CallId), _maxLogBytes);
     }
 
-    public bool TryGet(string callId, out CallRecord record) => _records.TryGetValue(callId, out record!);
+    public void Finish(CallRecord record, CallLog log)
+    {
+        log.Dispose();
+        var id = Key(record.CallId);
+        Kept evicted;
+        lock (_gate)
+        {
+            _running.Remove(id);
+            evicted = Keep(new Kept(id, record, log.HasFile));
+        }
+
+        if (evicted.HasLog)
+        {
+            TryDelete(LogPath(CallId.Format(evicted.Id)));
+        }
+    }
+
+    public bool TryGet(string callId, out CallRecord record)
+    {
+        record = null!;
+        if (!CallId.TryParse(callId, out var id))
+        {
+            return false;
+        }
+
+        lock (_gate)
+        {
+            if (_running.TryGetValue(id, out var running))
+            {
+                record = running;
+                return true;
+            }
+
+            if (_slots.TryGetValue(id, out var slot) && _ring[slot].Record is { } kept)
+            {
+                record = kept.ToRecord(callId);
+                return true;
+            }
+        }
+
+        return false;
+    }
 
     public string? ReadLog(string callId)
     {
-        if (!IsCallId(callId))
+        // Only ids this agent makes ever touch the file system.
+        if (!CallId.TryParse(callId, out var id))
         {
             return null;
         }
@@ -65,10 +104,31 @@ public sealed class FileCallStore : ICallStore
             return reader.ReadToEnd();
         }
 
-        return _records.ContainsKey(callId) ? "" : null;
+        lock (_gate)
+        {
+            return _running.ContainsKey(id) || _slots.ContainsKey(id) ? "" : null;
+        }
+    }
+
+    /// <summary>Under the lock: puts a call in the oldest slot; returns what was there.</summary>
+    private Kept Keep(Kept call)
+    {
+        var evicted = _ring[_next];
+        if (evicted.Id != 0)
+        {
+            _slots.Remove(evicted.Id);
+        }
+
+        _ring[_next] = call;
+        _slots[call.Id] = _next;
+        _next = (_next + 1) % _ring.Length;
+        return evicted;
     }
 
     private string LogPath(string callId) => Path.Combine(_logDirectory, callId + ".log");
+
+    private static UInt128 Key(string callId) =>
+        CallId.TryParse(callId, out var id) ? id : throw new ArgumentException($"not a call id: {callId}", nameof(callId));
 
     /// <summary>
     /// Logs of an earlier run stay readable and count towards the retention, oldest first
@@ -78,24 +138,19 @@ public sealed class FileCallStore : ICallStore
     {
         var earlier = Directory.EnumerateFiles(_logDirectory, "*.log")
             .Select(Path.GetFileNameWithoutExtension)
-            .OfType<string>()
-            .Where(IsCallId)
-            .Order(StringComparer.Ordinal)
+            .Select(name => CallId.TryParse(name, out var id) ? id : 0)
+            .Where(id => id != 0)
+            .Order()
             .ToList();
-        foreach (var callId in earlier.Take(Math.Max(0, earlier.Count - _retention)))
+        foreach (var id in earlier)
         {
-            TryDelete(LogPath(callId));
-        }
-
-        foreach (var callId in earlier.Skip(Math.Max(0, earlier.Count - _retention)))
-        {
-            _order.Enqueue((callId, null));
-            _count++;
+            var evicted = Keep(new Kept(id, null, HasLog: true));
+            if (evicted.HasLog)
+            {
+                TryDelete(LogPath(CallId.Format(evicted.Id)));
+            }
         }
     }
-
-    // Call ids are Crockford base32; anything else never touches the file system.
-    private static bool IsCallId(string value) => value.Length is > 0 and <= 64 && value.All(char.IsAsciiLetterOrDigit);
 
     private static void TryDelete(string path)
     {
@@ -106,5 +161,42 @@ public sealed class FileCallStore : ICallStore
         catch (IOException)
         {
         }
+    }
+
+    /// <summary>A finished call (no record: a log an earlier run left). Id 0: an empty slot.</summary>
+    private readonly record struct Kept(UInt128 Id, FinishedCall? Record, bool HasLog)
+    {
+        public Kept(UInt128 id, CallRecord record, bool hasLog)
+            : this(id, new FinishedCall(record), hasLog)
+        {
+        }
+    }
+
+    /// <summary>
+    /// A record's fields as a value. Its strings are the function's own (shared by all its
+    /// calls) or, for the error, made only when a call fails.
+    /// </summary>
+    private readonly record struct FinishedCall(string App, string Function, string Route, DateTimeOffset StartedAt,
+        DateTimeOffset? EndedAt, CallStatus Status, int? HttpStatus, int? ExitCode, int? Pid, string? Error)
+    {
+        public FinishedCall(CallRecord r)
+            : this(r.App, r.Function, r.Route, r.StartedAt, r.EndedAt, r.Status, r.HttpStatus, r.ExitCode, r.Pid, r.Error)
+        {
+        }
+
+        public CallRecord ToRecord(string callId) => new()
+        {
+            CallId = callId,
+            App = App,
+            Function = Function,
+            Route = Route,
+            StartedAt = StartedAt,
+            EndedAt = EndedAt,
+            Status = Status,
+            HttpStatus = HttpStatus,
+            ExitCode = ExitCode,
+            Pid = Pid,
+            Error = Error,
+        };
     }
 }

@@ -1,13 +1,16 @@
 namespace Fnagent.State;
 
 /// <summary>
-/// Recent calls and their logs. Thread-safe. Keeps at most a configured number of calls;
-/// the oldest record and its log go first.
+/// Recent calls and their logs. Thread-safe. Keeps the running calls and at most a
+/// configured number of finished ones; the oldest record and its log go first.
 /// </summary>
 public interface ICallStore
 {
     /// <summary>Registers a call that is starting and opens its log.</summary>
     CallLog Begin(CallRecord record);
+
+    /// <summary>The call is over: its log is closed and its record kept as it stands.</summary>
+    void Finish(CallRecord record, CallLog log);
 
     bool TryGet(string callId, out CallRecord record);
 
