@@ -14,6 +14,9 @@ public static class CallId
 
     private const string Alphabet = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
 
+    // The value of each ASCII character as a digit of the alphabet, -1 for the others.
+    private static readonly sbyte[] Digits = Enumerable.Range(0, 128).Select(c => (sbyte)Alphabet.IndexOf((char)c)).ToArray();
+
     // Random bytes are drawn from the OS in batches: one RandomNumberGenerator call per
     // call id showed in the hot path's profile (issue 7); a thread's batch is never shared.
     private const int RandomBytes = 10;
@@ -68,7 +71,7 @@ public static class CallId
 
         foreach (var c in text)
         {
-            var digit = Alphabet.IndexOf(c);
+            var digit = c < 128 ? Digits[c] : -1;
             if (digit < 0)
             {
                 value = 0;
