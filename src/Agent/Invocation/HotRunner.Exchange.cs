@@ -15,7 +15,7 @@ public sealed partial class HotRunner
         // still reads its body.
         var write = WriteRequestAsync(format, call.Request, process, stop);
         var read = format.ReadResponseAsync(process.Input, stop).AsTask();
-        if (await Task.WhenAny(write, read).ConfigureAwait(false) == write && write.Result is { } refused)
+        if ((write.IsCompleted || await Task.WhenAny(write, read).ConfigureAwait(false) == write) && write.Result is { } refused)
         {
             // The format refused the request before a byte reached the process (json: not
             // UTF-8, too large): stop waiting for an answer that cannot come.

@@ -99,7 +99,7 @@ public sealed partial class HotRunner(HotPools pools, AgentOptions options, Time
     /// (bytes after its response that arrived late) is discarded, never handed the next
     /// request (PROTOCOLS.md section 3).
     /// </summary>
-    private async Task<HotProcess> AcquireCleanAsync(HotPool pool, IFunctionFormat format, Call call, CallStop stop)
+    private async ValueTask<HotProcess> AcquireCleanAsync(HotPool pool, IFunctionFormat format, Call call, CallStop stop)
     {
         while (true)
         {
@@ -116,7 +116,7 @@ public sealed partial class HotRunner(HotPools pools, AgentOptions options, Time
         }
     }
 
-    private static async Task<(bool Clean, ReadOnlyMemory<byte> First)> WroteNothingSinceLastCallAsync(HotProcess process, IFunctionFormat format, CancellationToken stop)
+    private static async ValueTask<(bool Clean, ReadOnlyMemory<byte> First)> WroteNothingSinceLastCallAsync(HotProcess process, IFunctionFormat format, CancellationToken stop)
     {
         // Bytes the reader already pulled in...
         if (format.HasPendingBytes(process.Input, out var first))
