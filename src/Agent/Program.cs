@@ -1,5 +1,8 @@
 using System.CommandLine;
 using Fnagent.Cli;
+using Fnagent.Hosting;
+
+InlineCompletions.Enable();
 
 var root = new RootCommand("fnagent: turns any executable into an HTTP endpoint")
 {

@@ -3,6 +3,7 @@ using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using System.Text;
 using Fnagent.Functions;
+using Fnagent.Hosting;
 using Fnagent.Invocation;
 using Fnagent.Processes;
 using Microsoft.Extensions.Logging;
@@ -124,6 +125,8 @@ public sealed class FunctionBuilds(AgentOptions options, ILogger<FunctionBuilds>
         {
             env[(string)entry.Key] = (string?)entry.Value ?? "";
         }
+
+        InlineCompletions.RemoveFrom(env);
 
         var process = FunctionProcess.Start(
             new ProcessSpec { Command = command, Environment = env, WorkingDirectory = function.Directory, StdoutIsLog = true },

@@ -40,7 +40,7 @@ public sealed partial class HotRunner
 
         // What the function logged before it answered belongs in the log before the caller
         // has the answer (a caller reading the log right after must find it).
-        await process.StderrCaughtUpAsync().ConfigureAwait(false);
+        await process.LogCaughtUpAsync().ConfigureAwait(false);
         if (format == _httpStream)
         {
             FunctionError? failed;

@@ -78,7 +78,7 @@ public sealed partial class HotRunner(HotPools pools, AgentOptions options, Time
         }
         finally
         {
-            await process.StderrCaughtUpAsync().ConfigureAwait(false);
+            await process.LogCaughtUpAsync().ConfigureAwait(false);
             process.Current = null;
             if (outcome == CallOutcome.Retire)
             {

@@ -106,7 +106,7 @@ public sealed class HotProcess : IAsyncDisposable
         }
         catch
         {
-            await process.StderrCaughtUpAsync(TimeSpan.FromMilliseconds(200)).ConfigureAwait(false);
+            await process.LogCaughtUpAsync(TimeSpan.FromMilliseconds(200)).ConfigureAwait(false);
             hot.Current = null;
             await process.DisposeAsync().ConfigureAwait(false);
             throw;
@@ -120,7 +120,7 @@ public sealed class HotProcess : IAsyncDisposable
     }
 
     /// <summary>Waits (bounded) until the output the process wrote so far is in the current call's log.</summary>
-    public ValueTask StderrCaughtUpAsync() => _process.StderrCaughtUpAsync(TimeSpan.FromSeconds(1));
+    public ValueTask LogCaughtUpAsync() => _process.LogCaughtUpAsync(TimeSpan.FromSeconds(1));
 
     /// <summary>Kills the process tree at once (deadline, caller gone, broken protocol).</summary>
     public void Kill() => _process.Kill();

@@ -28,6 +28,7 @@ public sealed partial class FunctionProcess : IAsyncDisposable
     private readonly ProcessSpec _spec;
     private readonly MemoryLimit? _memoryLimit;
     private LinePump? _stderr;
+    private LinePump? _stdoutLog;
     private int _disposed;
 
     private FunctionProcess(PosixSpawn.Child child, ProcessSpec spec)
@@ -60,8 +61,22 @@ public sealed partial class FunctionProcess : IAsyncDisposable
 
     public bool HasExited => _exited.Task.IsCompleted;
 
-    /// <summary>Waits (bounded) until what the process already wrote to stderr has been handed on as lines.</summary>
-    public ValueTask StderrCaughtUpAsync(TimeSpan limit) => _stderr?.CatchUpAsync(limit) ?? ValueTask.CompletedTask;
+    /// <summary>
+    /// Waits (bounded) until what the process already wrote to its log (stderr, and stdout
+    /// when that is a log too) has been handed on as lines.
+    /// </summary>
+    public async ValueTask LogCaughtUpAsync(TimeSpan limit)
+    {
+        if (_stderr is { } stderr)
+        {
+            await stderr.CatchUpAsync(limit).ConfigureAwait(false);
+        }
+
+        if (_stdoutLog is { } stdout)
+        {
+            await stdout.CatchUpAsync(limit).ConfigureAwait(false);
+        }
+    }
 
     /// <summary>True when stdout holds bytes nobody read yet, or its writer closed it. Never blocks.</summary>
     public bool HasUnreadOutput => PipePoll.IsReadable(StandardOutput);
@@ -92,8 +107,8 @@ public sealed partial class FunctionProcess : IAsyncDisposable
         started.StderrDrained = Task.Run(started._stderr.RunAsync);
         if (spec.StdoutIsLog)
         {
-            var stdout = new LinePump(started.StandardOutput, onStderrLine);
-            started.StderrDrained = Task.WhenAll(started.StderrDrained, Task.Run(stdout.RunAsync));
+            started._stdoutLog = new LinePump(started.StandardOutput, onStderrLine);
+            started.StderrDrained = Task.WhenAll(started.StderrDrained, Task.Run(started._stdoutLog.RunAsync));
         }
 
         // Exit observed by a blocking waitpid (no polling), which also reaps the child: the

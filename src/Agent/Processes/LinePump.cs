@@ -64,6 +64,13 @@ internal sealed class LinePump(Stream source, Action<string> onLine)
                     read = 0;
                 }
 
+                if (!Thread.CurrentThread.IsThreadPoolThread)
+                {
+                    // An epoll thread completed the read (InlineCompletions): log sinks may
+                    // block, and a flooding function must not hold up everyone's sockets.
+                    await Task.Yield();
+                }
+
                 if (read == 0)
                 {
                     if (filled > 0)

@@ -87,8 +87,10 @@ public sealed class ConcurrencyTests
     {
         await using var agent = await RunningAgent.StartAsync(RunningAgent.TestFunctions);
 
-        Assert.True(await ProcessTable.EventuallyAsync(() => ProcessTable.Matching("json_fn.py 0 warm-marker").Count == 2, TimeSpan.FromSeconds(10)));
-        Assert.Equal(2, PoolOf(agent, "json-warm").IdleCount);
+        // Counted in the pool: other tests' agents may be warming the same function meanwhile.
+        Assert.True(await ProcessTable.EventuallyAsync(() => PoolOf(agent, "json-warm").IdleCount == 2, TimeSpan.FromSeconds(10)));
+        Assert.Equal(2, PoolOf(agent, "json-warm").LiveCount);
+        Assert.True(ProcessTable.Matching("json_fn.py 0 warm-marker").Count >= 2);
     }
 
     [Fact]

@@ -52,10 +52,10 @@ public sealed class BuildTests : IAsyncLifetime
         // A changed dependency manifest triggers a new build before the next start.
         File.WriteAllText(Path.Combine(Folder, "package.json"), """{"name":"built","version":"2.0.0"}""");
         File.SetLastWriteTimeUtc(Path.Combine(Folder, "package.json"), DateTime.UtcNow.AddSeconds(5));
-        var rebuilt = await ProcessTable.EventuallyAsync(() =>
+        var rebuilt = await ProcessTable.EventuallyAsync(async () =>
         {
-            using var response = _agent.Client.PostAsync("r/b/built", null).GetAwaiter().GetResult();
-            return response.Content.ReadAsStringAsync().GetAwaiter().GetResult().Contains("2.0.0", StringComparison.Ordinal);
+            using var response = await _agent.Client.PostAsync("r/b/built", null);
+            return (await response.Content.ReadAsStringAsync()).Contains("2.0.0", StringComparison.Ordinal);
         }, TimeSpan.FromSeconds(10));
 
         Assert.True(rebuilt);

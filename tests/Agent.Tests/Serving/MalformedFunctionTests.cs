@@ -56,9 +56,9 @@ public sealed class MalformedFunctionTests : IAsyncLifetime
     {
         Write("late", "name: late\napp: t\ncmd: [echo, -n, late]\n");
 
-        var served = await ProcessTable.EventuallyAsync(() =>
+        var served = await ProcessTable.EventuallyAsync(async () =>
         {
-            using var response = _agent.Client.PostAsync("r/t/late", null).GetAwaiter().GetResult();
+            using var response = await _agent.Client.PostAsync("r/t/late", null);
             return response.StatusCode == HttpStatusCode.OK;
         }, TimeSpan.FromSeconds(10));
 

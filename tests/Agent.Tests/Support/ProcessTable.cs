@@ -50,12 +50,20 @@ public static class ProcessTable
     }
 
     /// <summary>Polls until <paramref name="condition"/> holds, at most <paramref name="within"/>.</summary>
-    public static async Task<bool> EventuallyAsync(Func<bool> condition, TimeSpan within)
+    public static Task<bool> EventuallyAsync(Func<bool> condition, TimeSpan within) =>
+        EventuallyAsync(() => Task.FromResult(condition()), within);
+
+    /// <summary>
+    /// Polls until <paramref name="condition"/> holds, at most <paramref name="within"/>. A
+    /// condition that calls the agent must await it: a synchronous wait on a socket could
+    /// hold the very epoll thread its answer needs (the agent runs with inline completions).
+    /// </summary>
+    public static async Task<bool> EventuallyAsync(Func<Task<bool>> condition, TimeSpan within)
     {
         var until = DateTime.UtcNow + within;
         while (DateTime.UtcNow < until)
         {
-            if (condition())
+            if (await condition())
             {
                 return true;
             }
@@ -63,7 +71,7 @@ public static class ProcessTable
             await Task.Delay(50);
         }
 
-        return condition();
+        return await condition();
     }
 
     private static bool IsZombie(int pid) => Stat(pid)?.State == 'Z';

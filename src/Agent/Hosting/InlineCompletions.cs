@@ -1,0 +1,35 @@
+namespace Fnagent.Hosting;
+
+/// <summary>
+/// Socket and pipe completions run on the runtime's epoll threads instead of being handed
+/// to the thread pool (<c>DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS</c>, read once when
+/// the first socket is made). A hot call's answer then travels from the function's stdout
+/// to the caller's socket without a thread-pool hop (issue 7). The price: such a
+/// continuation must never block, so nothing in the agent waits synchronously on I/O, and
+/// what might block (a function's log lines) leaves those threads first (see LinePump).
+/// </summary>
+public static class InlineCompletions
+{
+    public const string Variable = "DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS";
+
+    private static bool _setByAgent;
+
+    /// <summary>Turns them on unless the operator set the variable; call before any socket exists.</summary>
+    public static void Enable()
+    {
+        if (Environment.GetEnvironmentVariable(Variable) is null)
+        {
+            Environment.SetEnvironmentVariable(Variable, "1");
+            _setByAgent = true;
+        }
+    }
+
+    /// <summary>Removes what <see cref="Enable"/> added from an environment that should be the operator's own (builds).</summary>
+    public static void RemoveFrom(IDictionary<string, string> environment)
+    {
+        if (_setByAgent)
+        {
+            environment.Remove(Variable);
+        }
+    }
+}
