@@ -5,8 +5,10 @@ namespace Fnagent.Hosting;
 /// to the thread pool (<c>DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS</c>, read once when
 /// the first socket is made). A hot call's answer then travels from the function's stdout
 /// to the caller's socket without a thread-pool hop (issue 7). The price: such a
-/// continuation must never block, so nothing in the agent waits synchronously on I/O, and
-/// what might block (a function's log lines) leaves those threads first (see LinePump).
+/// continuation must not block for long, and must never wait synchronously for a socket
+/// (the epoll thread it holds may be the one that would complete it); what might block
+/// (a function's log lines on their way to the log sinks) leaves those threads first
+/// (see LinePump).
 /// </summary>
 public static class InlineCompletions
 {
