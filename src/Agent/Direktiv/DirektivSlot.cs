@@ -10,7 +10,7 @@ namespace Fnagent.Direktiv;
 /// rest wait in line, bounded. Started on the first call, replaced when it died, retired
 /// after <c>idle_timeout</c> with no call in flight. Thread-safe.
 /// </summary>
-public sealed class DirektivSlot : IAsyncDisposable
+public sealed class DirektivSlot : IServesLaunch
 {
     private readonly Lock _gate = new();
     private readonly SemaphoreSlim _capacity;

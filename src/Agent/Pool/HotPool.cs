@@ -11,7 +11,7 @@ namespace Fnagent.Pool;
 /// <c>min_idle</c> are retired after <c>idle_timeout</c>; a process that died is never
 /// handed out. Thread-safe: every count and list changes under one lock.
 /// </summary>
-public sealed partial class HotPool : IAsyncDisposable
+public sealed partial class HotPool : IServesLaunch
 {
     private readonly Lock _gate = new();
     private readonly Stack<HotProcess> _idle = new();
