@@ -7,7 +7,7 @@ namespace Fnagent.Processes;
 /// <summary>
 /// One running function process, in CliWrap's spirit: started synchronously so a launch
 /// error throws at once; pid and start time recorded immediately; exit observed by a
-/// blocking waitpid on a reused waiter thread (no polling); stderr (and stdout, when it is
+/// the agent's reaper thread (a pidfd in its epoll set, no polling); stderr (and stdout, when it is
 /// a log) pumped line by line for its whole life; and a kill that reaches the whole
 /// process group. When the main process exits, whatever it
 /// left running in its group is killed too, as a container would be torn down.
@@ -111,9 +111,9 @@ public sealed partial class FunctionProcess : IAsyncDisposable
             started.StderrDrained = Task.WhenAll(started.StderrDrained, Task.Run(started._stdoutLog.RunAsync));
         }
 
-        // Exit observed by a blocking waitpid (no polling), which also reaps the child: the
+        // Exit observed through a pidfd by the reaper, which also reaps the child: the
         // runtime reaps only the processes it started itself.
-        ExitWaiters.Watch(started.Id, started.OnExited);
+        Reaper.Watch(started.Id, started.OnExited);
 
         return started;
     }

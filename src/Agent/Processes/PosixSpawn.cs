@@ -19,7 +19,7 @@ namespace Fnagent.Processes;
 /// reach it. glibc's posix_spawn reports an exec failure as its return value, so a
 /// launch error is known at once.
 /// The runtime reaps only the children it started itself, so each child here is reaped
-/// by <see cref="WaitForExit"/> (see <see cref="ExitWaiters"/>).
+/// by <see cref="WaitForExit"/> (see <see cref="Reaper"/>).
 /// </remarks>
 internal static unsafe partial class PosixSpawn
 {

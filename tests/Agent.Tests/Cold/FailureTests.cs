@@ -52,6 +52,21 @@ public sealed class FailureTests(ColdFixture fixture) : IClassFixture<ColdFixtur
         Assert.True(await ProcessTable.EventuallyAsync(() => ProcessTable.OurZombies().Count == 0, TimeSpan.FromSeconds(5)));
     }
 
+    [Fact]
+    public async Task ManyExitsAtOnceAreEachReapedWithTheirCode()
+    {
+        var calls = Enumerable.Range(0, 32).Select(async _ =>
+        {
+            using var response = await fixture.Agent.Client.PostAsync("r/tests/exit3", null);
+            return (response.StatusCode, await ErrorMessage(response));
+        });
+
+        var results = await Task.WhenAll(calls);
+
+        Assert.All(results, result => Assert.Equal((HttpStatusCode.BadGateway, "function exited with code 3"), result));
+        Assert.True(await ProcessTable.EventuallyAsync(() => ProcessTable.OurZombies().Count == 0, TimeSpan.FromSeconds(5)));
+    }
+
     internal static async Task<string> ErrorMessage(HttpResponseMessage response)
     {
         using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
