@@ -4,7 +4,7 @@ using Fnagent.Processes;
 namespace Fnagent.Invocation;
 
 /// <summary>
-/// Starts a process of a function, hot or cold, the one way: a fresh private directory,
+/// Starts a process of a function, hot or cold, the one way: an empty private directory,
 /// the exact environment of PROTOCOLS.md section 1 (plus what the caller adds for its
 /// format), the function's folder and its memory limit.
 /// </summary>
@@ -18,7 +18,8 @@ public static class FunctionLaunch
     public static FunctionProcess Start(FunctionDefinition function, AgentOptions options, bool stdoutIsLog,
         Action<Dictionary<string, string>, string>? addEnvironment, Action<string> onOutputLine)
     {
-        var privateDirectory = Directory.CreateTempSubdirectory("fnagent-").FullName;
+        var owner = $"{function.App}/{function.Name}";
+        var privateDirectory = PrivateDirectories.Take(owner);
         try
         {
             var env = FunctionEnvironment.ForProcess(function, options.FunctionPath, privateDirectory);
@@ -30,6 +31,7 @@ public static class FunctionLaunch
                     Environment = env,
                     WorkingDirectory = function.Directory,
                     PrivateDirectory = privateDirectory,
+                    PrivateDirectoryOwner = owner,
                     MemoryLimitBytes = function.MemoryMb * 1024L * 1024L,
                     StdoutIsLog = stdoutIsLog,
                 },
@@ -37,7 +39,7 @@ public static class FunctionLaunch
         }
         catch
         {
-            Directory.Delete(privateDirectory, recursive: true);
+            PrivateDirectories.Return(owner, privateDirectory);
             throw;
         }
     }

@@ -151,12 +151,13 @@ public sealed partial class FunctionProcess : IAsyncDisposable
     {
         await Task.WhenAll(Live.Values.Select(p => p.DisposeAsync().AsTask())).ConfigureAwait(false);
         MemoryLimit.RemoveKept();
+        PrivateDirectories.RemoveKept();
     }
 
     /// <summary>Asks the process group to stop (SIGTERM), for graceful retirement.</summary>
     public void Terminate() => ProcessGroup.Terminate(Id);
 
-    /// <summary>Kills what is left, waits (bounded) for the exit to be observed, and removes the private directory.</summary>
+    /// <summary>Kills what is left, waits (bounded) for the exit to be observed, and gives back or removes the private directory.</summary>
     public async ValueTask DisposeAsync()
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0)
@@ -182,31 +183,14 @@ public sealed partial class FunctionProcess : IAsyncDisposable
         _memoryLimit?.Dispose();
         if (_spec.PrivateDirectory is { } dir)
         {
-            try
+            if (_spec.PrivateDirectoryOwner is { } owner && HasExited)
             {
-                // Most functions leave their folder empty: one rmdir, no listing of it.
-                if (!TryRemoveEmpty(dir))
-                {
-                    Directory.Delete(dir, recursive: true);
-                }
+                PrivateDirectories.Return(owner, dir);
             }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            else
             {
-                // Left for the next start's sweep; never fail a disposal over it.
+                PrivateDirectories.Remove(dir);
             }
-        }
-    }
-
-    private static bool TryRemoveEmpty(string dir)
-    {
-        try
-        {
-            Directory.Delete(dir, recursive: false);
-            return true;
-        }
-        catch (IOException)
-        {
-            return false;
         }
     }
 

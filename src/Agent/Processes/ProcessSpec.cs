@@ -17,9 +17,13 @@ public sealed record ProcessSpec
 
     /// <summary>
     /// A private directory made for this process alone (its TMPDIR and HOME, and where an
-    /// http-stream function puts its socket); removed when the process is disposed.
+    /// http-stream function puts its socket); removed when the process is disposed, or
+    /// given back to <see cref="PrivateDirectories"/> when <see cref="PrivateDirectoryOwner"/> is set.
     /// </summary>
     public string? PrivateDirectory { get; init; }
+
+    /// <summary>The function whose <see cref="PrivateDirectories"/> the private directory came from and goes back to.</summary>
+    public string? PrivateDirectoryOwner { get; init; }
 
     /// <summary>
     /// When true, stdout is a log like stderr (http-stream functions answer over a socket):
