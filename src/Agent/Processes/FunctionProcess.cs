@@ -95,7 +95,7 @@ public sealed partial class FunctionProcess : IAsyncDisposable
     {
         var program = ExecutableLookup.Resolve(spec.Command[0], spec.WorkingDirectory, spec.Environment.GetValueOrDefault("PATH"));
 
-        // The child leads a new session and process group (see PosixSpawn), with exactly
+        // The child leads a new process group (see PosixSpawn), with exactly
         // spec.Environment: nothing of the agent's environment (secrets included) reaches it.
         var argv = new List<string>(spec.Command.Count) { program };
         argv.AddRange(spec.Command.Skip(1));
@@ -132,7 +132,7 @@ public sealed partial class FunctionProcess : IAsyncDisposable
 
         try
         {
-            // A child that made a session of its own escapes the group kill; the tree walk
+            // A child that moved to a group or session of its own escapes the group kill; the tree walk
             // catches it while its parent lives.
             using var process = Process.GetProcessById(Id);
             process.Kill(entireProcessTree: true);

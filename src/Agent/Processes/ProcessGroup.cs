@@ -4,7 +4,7 @@ namespace Fnagent.Processes;
 
 /// <summary>
 /// Signals to a whole process group. Every function process is started as the leader of
-/// its own session and group (posix_spawn with POSIX_SPAWN_SETSID), so its children, and theirs, share its
+/// its own group (posix_spawn with POSIX_SPAWN_SETPGROUP), so its children, and theirs, share its
 /// group id even after it exits: one kill(-pgid) reaches what a tree walk would miss
 /// (a background child whose parent is already gone).
 /// </summary>

@@ -64,6 +64,20 @@ public sealed class EnvironmentTests(ColdFixture fixture) : IClassFixture<ColdFi
         Assert.Equal(Path.Combine(RunningAgent.TestFunctions, "env"), env["PWD"]);
     }
 
+    [Fact]
+    public async Task FunctionLeadsAGroupOfItsOwnInTheAgentsSession()
+    {
+        // Its own group: one kill reaches all it starts. The agent's session: Linux's
+        // autogroup scheduling shares the CPU between sessions, and a session per process
+        // left the agent one share against all of them.
+        using var response = await fixture.Agent.Client.PostAsync("r/tests/ids", null);
+        var ids = (await response.Content.ReadAsStringAsync()).Split(' ', StringSplitOptions.TrimEntries);
+        var agentSession = File.ReadAllText("/proc/self/stat").Split(") ")[1].Split(' ')[3];
+
+        Assert.Equal(ids[0], ids[1]);
+        Assert.Equal(agentSession, ids[2]);
+    }
+
     private static Dictionary<string, string> Parse(string output) =>
         output.Split('\n', StringSplitOptions.RemoveEmptyEntries)
             .Select(line => line.Split('=', 2))
