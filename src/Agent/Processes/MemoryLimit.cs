@@ -55,7 +55,7 @@ internal sealed class MemoryLimit : IDisposable
         {
             try
             {
-                File.WriteAllText(Path.Combine(keptDir, "cgroup.procs"), pidText);
+                CgroupFile.Write(Path.Combine(keptDir, "cgroup.procs"), pidText);
                 return new MemoryLimit(keptDir, V2, bytes);
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
@@ -71,7 +71,7 @@ internal sealed class MemoryLimit : IDisposable
         try
         {
             Directory.CreateDirectory(dir);
-            File.WriteAllText(Path.Combine(dir, v2 ? "memory.max" : "memory.limit_in_bytes"), bytes.ToString(CultureInfo.InvariantCulture));
+            CgroupFile.Write(Path.Combine(dir, v2 ? "memory.max" : "memory.limit_in_bytes"), bytes.ToString(CultureInfo.InvariantCulture));
             if (v2)
             {
                 TryWrite(Path.Combine(dir, "memory.swap.max"), "0");
@@ -81,7 +81,7 @@ internal sealed class MemoryLimit : IDisposable
                 TryWrite(Path.Combine(dir, "memory.memsw.limit_in_bytes"), bytes.ToString(CultureInfo.InvariantCulture));
             }
 
-            File.WriteAllText(Path.Combine(dir, "cgroup.procs"), pidText);
+            CgroupFile.Write(Path.Combine(dir, "cgroup.procs"), pidText);
             return new MemoryLimit(dir, v2, bytes);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
@@ -97,7 +97,7 @@ internal sealed class MemoryLimit : IDisposable
         try
         {
             var file = Path.Combine(_dir, _v2 ? "memory.events" : "memory.oom_control");
-            foreach (var line in File.ReadLines(file))
+            foreach (var line in CgroupFile.Read(file).Split('\n'))
             {
                 if (line.StartsWith("oom_kill ", StringComparison.Ordinal) && line != "oom_kill 0")
                 {
@@ -164,7 +164,7 @@ internal sealed class MemoryLimit : IDisposable
     {
         try
         {
-            return File.ReadAllText(Path.Combine(_dir, "cgroup.procs")).Trim().Length == 0;
+            return CgroupFile.Read(Path.Combine(_dir, "cgroup.procs")).Trim().Length == 0;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -176,7 +176,7 @@ internal sealed class MemoryLimit : IDisposable
     {
         try
         {
-            File.WriteAllText(file, value);
+            CgroupFile.Write(file, value);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

@@ -1,0 +1,109 @@
+using System.Runtime.InteropServices;
+using System.Text;
+
+namespace Fnagent.Processes;
+
+/// <summary>
+/// Reads and writes of cgroup control files with one open, one read or write and one
+/// close. File.WriteAllText and File.ReadAllText add an fstat, an flock, an fadvise and
+/// buffers to each, and a cold call does three of these (issue 7). Failures throw
+/// <see cref="IOException"/>, as the File methods do.
+/// </summary>
+internal static unsafe partial class CgroupFile
+{
+    private const int ORdonly = 0;
+    private const int OWronly = 1;
+    private const int OCloexec = 0x80000;
+    private const int EIntr = 4;
+
+    // Control files read here (cgroup.procs of a group, memory.oom_control, memory.events) are small.
+    private const int MaxRead = 4096;
+
+    public static void Write(string path, string value)
+    {
+        var fd = Open(path, OWronly);
+        try
+        {
+            Span<byte> bytes = stackalloc byte[Encoding.UTF8.GetMaxByteCount(value.Length)];
+            var length = Encoding.UTF8.GetBytes(value, bytes);
+            fixed (byte* p = bytes)
+            {
+                nint written;
+                while ((written = write(fd, p, length)) < 0 && Marshal.GetLastPInvokeError() == EIntr)
+                {
+                }
+
+                if (written != length)
+                {
+                    throw Failure("write", path);
+                }
+            }
+        }
+        finally
+        {
+            _ = close(fd);
+        }
+    }
+
+    /// <summary>The file's text (at most its first 4 KiB).</summary>
+    public static string Read(string path)
+    {
+        var fd = Open(path, ORdonly);
+        try
+        {
+            var buffer = stackalloc byte[MaxRead];
+            var length = 0;
+            while (length < MaxRead)
+            {
+                var got = read(fd, buffer + length, MaxRead - length);
+                if (got < 0 && Marshal.GetLastPInvokeError() == EIntr)
+                {
+                    continue;
+                }
+
+                if (got < 0)
+                {
+                    throw Failure("read", path);
+                }
+
+                if (got == 0)
+                {
+                    break;
+                }
+
+                length += (int)got;
+            }
+
+            return Encoding.UTF8.GetString(buffer, length);
+        }
+        finally
+        {
+            _ = close(fd);
+        }
+    }
+
+    private static int Open(string path, int flags)
+    {
+        int fd;
+        while ((fd = open(path, flags | OCloexec)) < 0 && Marshal.GetLastPInvokeError() == EIntr)
+        {
+        }
+
+        return fd >= 0 ? fd : throw Failure("open", path);
+    }
+
+    private static IOException Failure(string what, string path) =>
+        new($"{what} {path}: {Marshal.GetPInvokeErrorMessage(Marshal.GetLastPInvokeError())}");
+
+    [LibraryImport("libc", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
+    private static partial int open(string path, int flags);
+
+    [LibraryImport("libc", SetLastError = true)]
+    private static partial nint read(int fd, byte* buffer, nint count);
+
+    [LibraryImport("libc", SetLastError = true)]
+    private static partial nint write(int fd, byte* buffer, nint count);
+
+    [LibraryImport("libc")]
+    private static partial int close(int fd);
+}
