@@ -216,7 +216,7 @@ CAT_SHARE_SETSID=$(ratio cat-16 spawn-setsid-16)
   echo "Rows: *bare Kestrel echo* is a minimal ASP.NET Core app (benchmarks/load/KestrelEcho) echoing the body: the ceiling for anything served by Kestrel here."
   echo "*Kestrel piping json lines* is benchmarks/load/PipeProxy: the same Kestrel set-up handing each body to one of 4 node processes running the json-node echo, as one line in the json format's shape, and answering with the body that comes back; no call ids, records, logs, deadlines, limits or checks of the process. The least a hot \`json\` call can cost here; the agent's hot path does all of that on top."
   echo "*raw spawn* is benchmarks/load/Spawner: W workers each starting \`cat\` with System.Diagnostics.Process (stdin/stdout/stderr piped), writing the body, closing stdin, reading stdout to its end and awaiting the exit; requests/s is spawns/s, latencies are per spawn."
-  echo "*setsid cat* is the same through setsid(1): how the agent started functions before issue 7 (a second exec for a new session and process group); it now uses posix_spawn with POSIX_SPAWN_SETSID, one exec, like the plain row."
+  echo "*setsid cat* is the same through setsid(1): how the agent started functions before issue 7 (a second exec for a new session and process group); it now uses posix_spawn (a process group of its own, one exec), like the plain row."
   echo "Function rows call benchmarks/load/functions through the agent at /r/bench/<name>; hot functions have max_concurrency 4 (the default) and min_idle 4, and each measurement starts 1 s after its warm-up (see \`measure\` in the script)."
 } >"$OUT"
 
