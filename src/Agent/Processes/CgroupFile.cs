@@ -13,8 +13,6 @@ internal static unsafe partial class CgroupFile
 {
     private const int ORdonly = 0;
     private const int OWronly = 1;
-    private const int OCloexec = 0x80000;
-    private const int EIntr = 4;
 
     // Control files read here (cgroup.procs of a group, memory.oom_control, memory.events) are small.
     private const int MaxRead = 4096;
@@ -29,7 +27,7 @@ internal static unsafe partial class CgroupFile
             fixed (byte* p = bytes)
             {
                 nint written;
-                while ((written = write(fd, p, length)) < 0 && Marshal.GetLastPInvokeError() == EIntr)
+                while ((written = write(fd, p, length)) < 0 && Marshal.GetLastPInvokeError() == Libc.EIntr)
                 {
                 }
 
@@ -41,7 +39,7 @@ internal static unsafe partial class CgroupFile
         }
         finally
         {
-            _ = close(fd);
+            _ = Libc.close(fd);
         }
     }
 
@@ -56,7 +54,7 @@ internal static unsafe partial class CgroupFile
             while (length < MaxRead)
             {
                 var got = read(fd, buffer + length, MaxRead - length);
-                if (got < 0 && Marshal.GetLastPInvokeError() == EIntr)
+                if (got < 0 && Marshal.GetLastPInvokeError() == Libc.EIntr)
                 {
                     continue;
                 }
@@ -78,14 +76,14 @@ internal static unsafe partial class CgroupFile
         }
         finally
         {
-            _ = close(fd);
+            _ = Libc.close(fd);
         }
     }
 
     private static int Open(string path, int flags)
     {
         int fd;
-        while ((fd = open(path, flags | OCloexec)) < 0 && Marshal.GetLastPInvokeError() == EIntr)
+        while ((fd = open(path, flags | Libc.OCloexec)) < 0 && Marshal.GetLastPInvokeError() == Libc.EIntr)
         {
         }
 
@@ -103,7 +101,4 @@ internal static unsafe partial class CgroupFile
 
     [LibraryImport("libc", SetLastError = true)]
     private static partial nint write(int fd, byte* buffer, nint count);
-
-    [LibraryImport("libc")]
-    private static partial int close(int fd);
 }

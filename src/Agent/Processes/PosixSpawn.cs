@@ -33,8 +33,6 @@ internal static unsafe partial class PosixSpawn
     private const short SetSigDef = 0x04;
     private const short SetSigMask = 0x08;
     private const short SetPgroup = 0x02;
-    private const int OCloexec = 0x80000;
-    private const int EIntr = 4;
 
     // glibc: posix_spawnattr_t is 336 bytes, posix_spawn_file_actions_t 80, sigset_t 128.
     private const int OpaqueSize = 1024;
@@ -98,7 +96,7 @@ internal static unsafe partial class PosixSpawn
             {
                 if (fd >= 0)
                 {
-                    _ = close(fd);
+                    _ = Libc.close(fd);
                 }
             }
 
@@ -135,7 +133,7 @@ internal static unsafe partial class PosixSpawn
                 return (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f);
             }
 
-            if (result < 0 && Marshal.GetLastPInvokeError() != EIntr)
+            if (result < 0 && Marshal.GetLastPInvokeError() != Libc.EIntr)
             {
                 return -1;
             }
@@ -148,7 +146,7 @@ internal static unsafe partial class PosixSpawn
     {
         fixed (int* p = fds)
         {
-            return pipe2(p, OCloexec) == 0 ? 0 : Marshal.GetLastPInvokeError();
+            return pipe2(p, Libc.OCloexec) == 0 ? 0 : Marshal.GetLastPInvokeError();
         }
     }
 
@@ -177,9 +175,6 @@ internal static unsafe partial class PosixSpawn
 
     [LibraryImport("libc", SetLastError = true)]
     private static partial int pipe2(int* fds, int flags);
-
-    [LibraryImport("libc")]
-    private static partial int close(int fd);
 
     [LibraryImport("libc", SetLastError = true)]
     private static partial int waitpid(int pid, int* status, int options);

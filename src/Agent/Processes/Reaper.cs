@@ -19,7 +19,6 @@ internal static unsafe partial class Reaper
     private const int EpollCtlDel = 2;
     private const uint EpollIn = 0x1;
     private const uint EpollOneShot = 1u << 30;
-    private const int EIntr = 4;
     private const int PidfdOpenSyscall = 434; // the same number on every architecture
     private const int MaxEvents = 64;
 
@@ -42,7 +41,7 @@ internal static unsafe partial class Reaper
         {
             if (pidfd >= 0)
             {
-                _ = close(pidfd);
+                _ = Libc.close(pidfd);
             }
 
             new Thread(() => Exited(pid, onExit), maxStackSize: 256 * 1024) { IsBackground = true, Name = "fnagent exit waiter" }.UnsafeStart();
@@ -89,7 +88,7 @@ internal static unsafe partial class Reaper
             var ready = epoll_wait(s_epoll, events, MaxEvents, -1);
             if (ready < 0)
             {
-                if (Marshal.GetLastPInvokeError() == EIntr)
+                if (Marshal.GetLastPInvokeError() == Libc.EIntr)
                 {
                     continue;
                 }
@@ -111,7 +110,7 @@ internal static unsafe partial class Reaper
                     _ = epoll_ctl(s_epoll, EpollCtlDel, watched.PidFd, null);
                 }
 
-                _ = close(watched.PidFd);
+                _ = Libc.close(watched.PidFd);
                 Exited(watched.Pid, watched.OnExit);
             }
         }
@@ -142,7 +141,4 @@ internal static unsafe partial class Reaper
 
     [LibraryImport("libc", SetLastError = true)]
     private static partial int epoll_wait(int epfd, void* events, int maxevents, int timeout);
-
-    [LibraryImport("libc")]
-    private static partial int close(int fd);
 }
