@@ -18,6 +18,10 @@ internal static class PrivateDirectories
 
     private static readonly ConcurrentDictionary<string, ConcurrentStack<string>> Kept = new();
 
+    // Kept directories go with the agent however it exits (a test host disposes agents
+    // without the serve command's shutdown).
+    static PrivateDirectories() => AppDomain.CurrentDomain.ProcessExit += (_, _) => RemoveKept();
+
     /// <summary>An empty directory only the agent's user can enter, for a process of <paramref name="function"/>.</summary>
     public static string Take(string function) =>
         Kept.TryGetValue(function, out var kept) && kept.TryPop(out var directory)
