@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text;
 using Fnagent.Formats;
 using Fnagent.Pool;
@@ -51,32 +52,45 @@ public sealed partial class HotRunner
             }
         }
 
+        byte[]? held = null;
         await using (answer.ConfigureAwait(false))
         {
-            if (format == _http && answer.ContentLength is > 0 and <= HoldBackBytes)
+            try
             {
-                // Small answers are all or nothing: read whole before the status goes out,
-                // so a function failing mid-body still gets its caller a clean 502.
+                if (format == _http && answer.ContentLength is > 0 and <= HoldBackBytes)
+                {
+                    // Small answers are all or nothing: read whole (into a pooled buffer) before
+                    // the status goes out, so a function failing mid-body still gets its caller a clean 502.
+                    try
+                    {
+                        var length = (int)answer.ContentLength.Value;
+                        held = ArrayPool<byte>.Shared.Rent(length);
+                        await answer.Body.ReadExactlyAsync(held.AsMemory(0, length), stop).ConfigureAwait(false);
+                        answer.Body = new MemoryStream(held, 0, length, writable: false);
+                    }
+                    catch (FormatViolationException e)
+                    {
+                        return (CallOutcome.Discard, Violation(call, process, e));
+                    }
+                }
+
+                await response.StartAsync(answer, stop).ConfigureAwait(false);
                 try
                 {
-                    var body = new byte[answer.ContentLength.Value];
-                    await answer.Body.ReadExactlyAsync(body, stop).ConfigureAwait(false);
-                    answer.Body = new MemoryStream(body, writable: false);
+                    await OutputRelay.CopyAsync(answer.Body, write, response.Body, process.PrivateDirectory, stop).ConfigureAwait(false);
                 }
                 catch (FormatViolationException e)
                 {
                     return (CallOutcome.Discard, Violation(call, process, e));
                 }
             }
-
-            await response.StartAsync(answer, stop).ConfigureAwait(false);
-            try
+            finally
             {
-                await OutputRelay.CopyAsync(answer.Body, write, response.Body, process.PrivateDirectory, stop).ConfigureAwait(false);
-            }
-            catch (FormatViolationException e)
-            {
-                return (CallOutcome.Discard, Violation(call, process, e));
+                // The caller's response has copied what it was given by now.
+                if (held is not null)
+                {
+                    ArrayPool<byte>.Shared.Return(held);
+                }
             }
         }
 
