@@ -6,8 +6,8 @@ namespace Fnagent.Processes;
 
 /// <summary>
 /// One running function process, in CliWrap's spirit: started synchronously so a launch
-/// error throws at once; pid and start time recorded immediately; exit observed by a
-/// the agent's reaper thread (a pidfd in its epoll set, no polling); stderr (and stdout, when it is
+/// error throws at once; pid and start time recorded immediately; exit observed by the
+/// agent's reaper thread (a pidfd in its epoll set, no polling); stderr (and stdout, when it is
 /// a log) pumped line by line for its whole life; and a kill that reaches the whole
 /// process group. When the main process exits, whatever it
 /// left running in its group is killed too, as a container would be torn down.
@@ -121,14 +121,15 @@ public sealed partial class FunctionProcess : IAsyncDisposable
     /// <summary>Kills the process and everything in its process group, at once.</summary>
     public void Kill()
     {
-        ProcessGroup.Kill(Id);
         if (_exited.Task.IsCompleted)
         {
-            // The tree walk reads every /proc/<pid>/stat and task of the machine (over a
-            // thousand files per kill, twice per cold call): after the exit it can find no
-            // child anyway (orphans are re-parented away), and the pid may already be reused.
+            // The reaper killed the group before it reaped the process; the group id may be
+            // another group's now. (Nor is there a tree to walk: the tree walk reads every
+            // /proc/<pid>/stat and task of the machine, and orphans are re-parented away.)
             return;
         }
+
+        ProcessGroup.Kill(Id);
 
         try
         {
@@ -155,7 +156,13 @@ public sealed partial class FunctionProcess : IAsyncDisposable
     }
 
     /// <summary>Asks the process group to stop (SIGTERM), for graceful retirement.</summary>
-    public void Terminate() => ProcessGroup.Terminate(Id);
+    public void Terminate()
+    {
+        if (!_exited.Task.IsCompleted)
+        {
+            ProcessGroup.Terminate(Id);
+        }
+    }
 
     /// <summary>Kills what is left, waits (bounded) for the exit to be observed, and gives back or removes the private directory.</summary>
     public async ValueTask DisposeAsync()
@@ -180,10 +187,13 @@ public sealed partial class FunctionProcess : IAsyncDisposable
             }
         }
 
-        _memoryLimit?.Dispose();
+        // Nothing of the call may be left to touch a directory the next call gets: the group
+        // is gone and, by its memory cgroup, no child that left the group lives on either.
+        // Without a cgroup that cannot be known, and the directory is removed.
+        var nothingLeft = (_memoryLimit?.Release() ?? false) && HasExited && ProcessGroup.IsEmpty(Id);
         if (_spec.PrivateDirectory is { } dir)
         {
-            if (_spec.PrivateDirectoryOwner is { } owner && HasExited)
+            if (_spec.PrivateDirectoryOwner is { } owner && nothingLeft)
             {
                 PrivateDirectories.Return(owner, dir);
             }
@@ -194,10 +204,6 @@ public sealed partial class FunctionProcess : IAsyncDisposable
         }
     }
 
-    private void OnExited(int code)
-    {
-        // The main process is gone: tear down whatever it left behind in its group.
-        ProcessGroup.Kill(Id);
-        _exited.TrySetResult(code);
-    }
+    // Called by the reaper, which has killed what was left in the group.
+    private void OnExited(int code) => _exited.TrySetResult(code);
 }

@@ -17,7 +17,7 @@ namespace Fnagent.Processes;
 /// unique per agent (pid of the agent, sequence), never a function's pid, since a
 /// kept group outlives its process. Thread-safe.
 /// </remarks>
-internal sealed class MemoryLimit : IDisposable
+internal sealed class MemoryLimit
 {
     private const string V2Root = "/sys/fs/cgroup";
     private const string V1Root = "/sys/fs/cgroup/memory";
@@ -39,7 +39,7 @@ internal sealed class MemoryLimit : IDisposable
     private readonly string _dir;
     private readonly bool _v2;
     private readonly long _bytes;
-    private int _disposed;
+    private int _released;
 
     private MemoryLimit(string dir, bool v2, long bytes)
     {
@@ -112,22 +112,28 @@ internal sealed class MemoryLimit : IDisposable
         return false;
     }
 
-    /// <summary>Keeps the group for reuse when it is empty and clean, else removes it. Call once its process has exited.</summary>
-    public void Dispose()
+    /// <summary>
+    /// Keeps the group for reuse when it is empty and clean, else removes it. Call once its
+    /// process has exited. True when no process was left in it: nothing the process
+    /// started lives on, not even a child that left its process group.
+    /// </summary>
+    public bool Release()
     {
-        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        if (Interlocked.Exchange(ref _released, 1) != 0)
         {
-            return;
+            return false;
         }
 
+        var empty = IsEmpty();
         var kept = Kept.GetOrAdd(_bytes, static _ => new ConcurrentQueue<string>());
-        if (kept.Count < KeptPerLimit && IsEmpty() && !WasExceeded())
+        if (empty && kept.Count < KeptPerLimit && !WasExceeded())
         {
             kept.Enqueue(_dir);
-            return;
+            return true;
         }
 
-        TryRemove(_dir);
+        TryRemove(_dir); // fails, harmlessly, while a process is left in it
+        return empty;
     }
 
     /// <summary>Removes every kept group (agent shutdown).</summary>

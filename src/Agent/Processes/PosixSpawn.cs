@@ -33,6 +33,10 @@ internal static unsafe partial class PosixSpawn
     private const short SetSigDef = 0x04;
     private const short SetSigMask = 0x08;
     private const short SetPgroup = 0x02;
+    private const int PPid = 1;
+    private const int WExited = 4;
+    private const int WNoWait = 0x1000000;
+    private const int CldExited = 1;
 
     // glibc: posix_spawnattr_t is 336 bytes, posix_spawn_file_actions_t 80, sigset_t 128.
     private const int OpaqueSize = 1024;
@@ -140,6 +144,30 @@ internal static unsafe partial class PosixSpawn
         }
     }
 
+    /// <summary>
+    /// Blocks until the child exits and returns its exit code like <see cref="WaitForExit"/>,
+    /// but leaves it unreaped (waitid with WNOWAIT): its pid and group id stay reserved.
+    /// </summary>
+    public static int WaitForExitUnreaped(int pid)
+    {
+        // siginfo_t is 128 bytes; for SIGCHLD, si_code is at 8, si_pid at 16, si_status at 24.
+        var info = stackalloc byte[128];
+        while (true)
+        {
+            new Span<byte>(info, 128).Clear();
+            if (waitid(PPid, pid, info, WExited | WNoWait) == 0 && *(int*)(info + 16) == pid)
+            {
+                var status = *(int*)(info + 24);
+                return *(int*)(info + 8) == CldExited ? status : 128 + status;
+            }
+
+            if (Marshal.GetLastPInvokeError() != Libc.EIntr)
+            {
+                return -1;
+            }
+        }
+    }
+
     public static AnonymousPipeClientStream Stream(SafePipeHandle handle, PipeDirection direction) => new(direction, handle);
 
     private static int MakePipe(Span<int> fds)
@@ -178,6 +206,9 @@ internal static unsafe partial class PosixSpawn
 
     [LibraryImport("libc", SetLastError = true)]
     private static partial int waitpid(int pid, int* status, int options);
+
+    [LibraryImport("libc", SetLastError = true)]
+    private static partial int waitid(int idtype, int id, void* info, int options);
 
     [LibraryImport("libc")]
     private static partial int sigfillset(void* set);

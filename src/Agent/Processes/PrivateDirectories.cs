@@ -8,8 +8,9 @@ namespace Fnagent.Processes;
 /// temp folder's file system: ~110 us of the agent's CPU per <c>default</c> call on this
 /// machine's ext4, a fifth of what the agent spent on such a call (issue 7). So a
 /// directory given back empty, still a plain directory with mode 0700, is kept for the
-/// next process of the same function; any other is removed. A directory never passes
-/// from one function to another. Thread-safe.
+/// next process of the same function; any other is removed. Only directories of calls
+/// that left nothing running come back (the caller knows; see FunctionProcess), and a
+/// directory never passes from one function to another. Thread-safe.
 /// </summary>
 internal static class PrivateDirectories
 {
@@ -28,7 +29,7 @@ internal static class PrivateDirectories
             ? directory
             : Directory.CreateTempSubdirectory("fnagent-").FullName;
 
-    /// <summary>Gives a directory back once every process that used it is gone: kept for reuse or removed.</summary>
+    /// <summary>Gives a directory back once every process that could reach it is gone: kept for reuse or removed.</summary>
     public static void Return(string function, string directory)
     {
         var kept = Kept.GetOrAdd(function, static _ => new ConcurrentStack<string>());

@@ -3,7 +3,10 @@ using System.Runtime.InteropServices;
 namespace Fnagent.Processes;
 
 /// <summary>
-/// One thread that reaps every function process. Each child gets a pidfd
+/// One thread that reaps every function process. Each child leads a process group; when
+/// it exits, its group is killed (whatever it left running) while the child, a zombie
+/// not yet reaped, still holds the group's id, so the kill cannot reach a new group that
+/// got the same number; then the child is reaped. Each child gets a pidfd
 /// (pidfd_open(2), Linux 5.3+), which becomes readable when the child exits; all of them
 /// sit in one epoll set, and the thread blocks in epoll_wait until one is, then reaps
 /// that child with waitpid (which returns at once) and hands on its exit code. No thread
@@ -118,15 +121,16 @@ internal static unsafe partial class Reaper
 
     private static void Exited(int pid, Action<int> onExit)
     {
-        var code = PosixSpawn.WaitForExit(pid);
+        var code = PosixSpawn.WaitForExitUnreaped(pid);
+        ProcessGroup.Kill(pid);
+        _ = PosixSpawn.WaitForExit(pid);
         try
         {
             onExit(code);
         }
         catch
         {
-            // A failing callback must not take the reaper down with it (it only completes
-            // a task and signals a group).
+            // A failing callback must not take the reaper down with it (it only completes a task).
         }
     }
 

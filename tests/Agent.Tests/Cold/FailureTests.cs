@@ -70,18 +70,19 @@ public sealed class FailureTests(ColdFixture fixture) : IClassFixture<ColdFixtur
     [Fact]
     public async Task GoingOverTheMemoryLimitIs502OutOfMemoryAndTheNextCallRuns()
     {
-        using var hog = await fixture.Agent.Client.PostAsync("r/tests/memory-hog", new StringContent("256"));
-        if (!Directory.Exists("/sys/fs/cgroup/memory/fnagent") && !Directory.Exists("/sys/fs/cgroup/fnagent"))
+        using var probe = await fixture.Agent.Client.PostAsync("r/tests/memory-hog", new StringContent("0"));
+        if ((await probe.Content.ReadAsStringAsync()).StartsWith('0'))
         {
             return; // No writable memory cgroups here: the limit is only advertised (README, Settings).
         }
 
+        using var hog = await fixture.Agent.Client.PostAsync("r/tests/memory-hog", new StringContent("256"));
         Assert.Equal(HttpStatusCode.BadGateway, hog.StatusCode);
         Assert.Equal("function was killed: out of memory (limit 32 MB)", await ErrorMessage(hog));
 
         using var modest = await fixture.Agent.Client.PostAsync("r/tests/memory-hog", new StringContent("4"));
         Assert.Equal(HttpStatusCode.OK, modest.StatusCode);
-        Assert.Equal("4", (await modest.Content.ReadAsStringAsync()).Trim());
+        Assert.Equal("1\n4", (await modest.Content.ReadAsStringAsync()).Trim());
     }
 
     internal static async Task<string> ErrorMessage(HttpResponseMessage response)
