@@ -39,7 +39,7 @@ public static class FunctionLaunch
         }
         catch
         {
-            PrivateDirectories.Return(owner, privateDirectory);
+            PrivateDirectories.Remove(privateDirectory);
             throw;
         }
     }

@@ -33,6 +33,7 @@ internal static unsafe partial class Reaper
     private static readonly Dictionary<long, Watched> ByKey = [];
     private static int s_epoll = -1;
     private static long s_nextKey;
+    private static bool s_broken;
 
     private readonly record struct Watched(int Pid, int PidFd, Action<int> OnExit);
 
@@ -47,7 +48,7 @@ internal static unsafe partial class Reaper
                 _ = Libc.close(pidfd);
             }
 
-            new Thread(() => Exited(pid, onExit), maxStackSize: 256 * 1024) { IsBackground = true, Name = "fnagent exit waiter" }.UnsafeStart();
+            WatchOnThread(pid, onExit);
         }
     }
 
@@ -55,6 +56,11 @@ internal static unsafe partial class Reaper
     {
         lock (Gate)
         {
+            if (s_broken)
+            {
+                return false;
+            }
+
             if (s_epoll < 0)
             {
                 var epoll = epoll_create1(EpollCloexec);
@@ -96,7 +102,9 @@ internal static unsafe partial class Reaper
                     continue;
                 }
 
-                throw new InvalidOperationException($"epoll_wait failed: {Marshal.GetPInvokeErrorMessage(Marshal.GetLastPInvokeError())}");
+                // Cannot happen with a valid epoll fd; if it does, no child may go unreaped.
+                FallBackToThreads();
+                return;
             }
 
             for (var i = 0; i < ready; i++)
@@ -118,6 +126,24 @@ internal static unsafe partial class Reaper
             }
         }
     }
+
+    private static void FallBackToThreads()
+    {
+        lock (Gate)
+        {
+            s_broken = true;
+            foreach (var watched in ByKey.Values)
+            {
+                _ = Libc.close(watched.PidFd);
+                WatchOnThread(watched.Pid, watched.OnExit);
+            }
+
+            ByKey.Clear();
+        }
+    }
+
+    private static void WatchOnThread(int pid, Action<int> onExit) =>
+        new Thread(() => Exited(pid, onExit), maxStackSize: 256 * 1024) { IsBackground = true, Name = "fnagent exit waiter" }.UnsafeStart();
 
     private static void Exited(int pid, Action<int> onExit)
     {
