@@ -7,7 +7,7 @@ namespace Fnagent.Processes;
 /// Reads and writes of cgroup control files with one open, one read or write and one
 /// close. File.WriteAllText and File.ReadAllText add an fstat, an flock, an fadvise and
 /// buffers to each, and a cold call does three of these (issue 7). Failures throw
-/// <see cref="IOException"/>, as the File methods do.
+/// <see cref="IOException"/>, as the File methods do, with the errno as its HResult.
 /// </summary>
 internal static unsafe partial class CgroupFile
 {
@@ -90,8 +90,11 @@ internal static unsafe partial class CgroupFile
         return fd >= 0 ? fd : throw Failure("open", path);
     }
 
-    private static IOException Failure(string what, string path) =>
-        new($"{what} {path}: {Marshal.GetPInvokeErrorMessage(Marshal.GetLastPInvokeError())}");
+    private static IOException Failure(string what, string path)
+    {
+        var errno = Marshal.GetLastPInvokeError();
+        return new IOException($"{what} {path}: {Marshal.GetPInvokeErrorMessage(errno)}", errno);
+    }
 
     [LibraryImport("libc", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
     private static partial int open(string path, int flags);

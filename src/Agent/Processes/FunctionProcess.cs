@@ -26,7 +26,7 @@ public sealed partial class FunctionProcess : IAsyncDisposable
     private readonly Stream _stderrStream;
     private readonly TaskCompletionSource<int> _exited = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly ProcessSpec _spec;
-    private readonly MemoryLimit? _memoryLimit;
+    private readonly Task<MemoryLimit?>? _memoryLimit;
     private LinePump? _stderr;
     private LinePump? _stdoutLog;
     private int _disposed;
@@ -39,7 +39,11 @@ public sealed partial class FunctionProcess : IAsyncDisposable
         StandardInput = PosixSpawn.Stream(child.StandardInput, System.IO.Pipes.PipeDirection.Out);
         StandardOutput = PosixSpawn.Stream(child.StandardOutput, System.IO.Pipes.PipeDirection.In);
         _stderrStream = PosixSpawn.Stream(child.StandardError, System.IO.Pipes.PipeDirection.In);
-        _memoryLimit = spec.MemoryLimitBytes is { } bytes ? MemoryLimit.TryApply(Id, bytes) : null;
+        // Off the call's path: a move into a cgroup waits for an RCU grace period when moves
+        // are rare (the kernel's cgroup_threadgroup_rwsem), 10-15 ms here, which every
+        // sporadic cold call paid before its answer (issue 7). The process runs meanwhile,
+        // as it did while the move was made in line.
+        _memoryLimit = spec.MemoryLimitBytes is { } bytes ? Task.Run(() => MemoryLimit.TryApply(child.Pid, bytes)) : null;
     }
 
     /// <summary>The pid; also the process group id of everything it starts.</summary>
@@ -82,7 +86,27 @@ public sealed partial class FunctionProcess : IAsyncDisposable
     public bool HasUnreadOutput => PipePoll.IsReadable(StandardOutput);
 
     /// <summary>True when the process was killed because it went over its memory limit.</summary>
-    public bool WasOutOfMemory => _memoryLimit?.WasExceeded() ?? false;
+    public bool WasOutOfMemory
+    {
+        get
+        {
+            // A process is killed for its limit only once it is in its group, so the move has
+            // finished by then; the wait covers a mover not yet back from its write.
+            if (_memoryLimit is not { } move)
+            {
+                return false;
+            }
+
+            try
+            {
+                return move.Wait(ReapTimeout) && move.Result?.WasExceeded() == true;
+            }
+            catch (AggregateException)
+            {
+                return false;
+            }
+        }
+    }
 
     /// <summary>The private directory given to the process, or null.</summary>
     public string? PrivateDirectory => _spec.PrivateDirectory;
@@ -190,7 +214,8 @@ public sealed partial class FunctionProcess : IAsyncDisposable
         // Nothing of the call may be left to touch a directory the next call gets: the group
         // is gone and, by its memory cgroup, no child that left the group lives on either.
         // Without a cgroup that cannot be known, and the directory is removed.
-        var nothingLeft = (_memoryLimit?.Release() ?? false) && HasExited && ProcessGroup.IsEmpty(Id);
+        var limit = _memoryLimit is { } move ? await move.WaitAsync(ReapTimeout).ContinueWith(static t => t.IsCompletedSuccessfully ? t.Result : null, TaskScheduler.Default).ConfigureAwait(false) : null;
+        var nothingLeft = (limit?.Release() ?? false) && HasExited && ProcessGroup.IsEmpty(Id);
         if (_spec.PrivateDirectory is { } dir)
         {
             if (_spec.PrivateDirectoryOwner is { } owner && nothingLeft)

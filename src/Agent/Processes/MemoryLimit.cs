@@ -23,6 +23,7 @@ internal sealed class MemoryLimit
     private const string V1Root = "/sys/fs/cgroup/memory";
 
     private const int KeptPerLimit = 64;
+    private const int ESrch = 3;
 
     private static readonly bool V2 = File.Exists(Path.Combine(V2Root, "cgroup.controllers"));
     private static readonly ConcurrentDictionary<long, ConcurrentQueue<string>> Kept = new();
@@ -48,6 +49,11 @@ internal sealed class MemoryLimit
         _bytes = bytes;
     }
 
+    /// <summary>
+    /// Moves <paramref name="pid"/> into a group limited to <paramref name="bytes"/>, or
+    /// null where groups cannot be made. A process that is already gone leaves the group
+    /// empty (and reusable); its limit never applied.
+    /// </summary>
     public static MemoryLimit? TryApply(int pid, long bytes)
     {
         var pidText = pid.ToString(CultureInfo.InvariantCulture);
@@ -56,6 +62,10 @@ internal sealed class MemoryLimit
             try
             {
                 CgroupFile.Write(Path.Combine(keptDir, "cgroup.procs"), pidText);
+                return new MemoryLimit(keptDir, V2, bytes);
+            }
+            catch (IOException e) when (e.HResult == ESrch)
+            {
                 return new MemoryLimit(keptDir, V2, bytes);
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
@@ -81,7 +91,14 @@ internal sealed class MemoryLimit
                 TryWrite(Path.Combine(dir, "memory.memsw.limit_in_bytes"), bytes.ToString(CultureInfo.InvariantCulture));
             }
 
-            CgroupFile.Write(Path.Combine(dir, "cgroup.procs"), pidText);
+            try
+            {
+                CgroupFile.Write(Path.Combine(dir, "cgroup.procs"), pidText);
+            }
+            catch (IOException e) when (e.HResult == ESrch)
+            {
+            }
+
             return new MemoryLimit(dir, v2, bytes);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
