@@ -30,6 +30,7 @@ internal static class ServeCommand
             options.FunctionsDirectory = result.GetValue(functions) ?? DefaultFunctionsDirectory();
             options.DataDirectory = result.GetValue(data) ?? options.DataDirectory;
             var app = AgentHost.Build(options, result.GetValue(urls)!, result.GetValue(logLevel));
+            ControllingTerminal.Release();
             await app.RunAsync(cancellationToken);
             await FunctionProcess.KillAllAsync();
             return 0;
