@@ -8,12 +8,12 @@ namespace Fnagent.Processes;
 /// not yet reaped, still holds the group's id, so the kill cannot reach a new group that
 /// got the same number; then the child is reaped. Each child gets a pidfd
 /// (pidfd_open(2), Linux 5.3+), which becomes readable when the child exits; all of them
-/// sit in one epoll set, and the thread blocks in epoll_wait until one is, then reaps
-/// that child with waitpid (which returns at once) and hands on its exit code. No thread
+/// sit in one epoll set, and the thread blocks in epoll_wait until one is, then reads
+/// the exit code, kills the group, reaps the child and hands the code on. No thread
 /// per process and nothing that spins: reused waiter threads blocked in waitpid, one per
 /// live process, spent ~9% of the CPU of <c>default</c>/<c>cat</c> at c=16 spinning in
 /// their work queue between children (issue 7). Where pidfd_open is missing, a child gets
-/// a thread of its own blocked in waitpid. Thread-safe.
+/// a thread of its own, blocked until it exits. Thread-safe.
 /// </summary>
 internal static unsafe partial class Reaper
 {
