@@ -26,7 +26,7 @@ namespace Fnagent.Processes;
 /// reach it. glibc's posix_spawn reports an exec failure as its return value, so a
 /// launch error is known at once.
 /// The runtime reaps only the children it started itself, so each child here is reaped
-/// by <see cref="WaitForExit"/> (see <see cref="Reaper"/>).
+/// by <see cref="Reap"/> (see <see cref="Reaper"/>).
 /// </remarks>
 internal static unsafe partial class PosixSpawn
 {
@@ -125,30 +125,12 @@ internal static unsafe partial class PosixSpawn
         }
     }
 
-    /// <summary>Blocks until the child exits and reaps it: its exit code, or 128+N when signal N killed it.</summary>
-    public static int WaitForExit(int pid)
-    {
-        while (true)
-        {
-            int status;
-            var result = waitpid(pid, &status, 0);
-            if (result == pid)
-            {
-                return (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f);
-            }
-
-            if (result < 0 && Marshal.GetLastPInvokeError() != Libc.EIntr)
-            {
-                return -1;
-            }
-        }
-    }
-
     /// <summary>
-    /// Blocks until the child exits and returns its exit code like <see cref="WaitForExit"/>,
-    /// but leaves it unreaped (waitid with WNOWAIT): its pid and group id stay reserved.
+    /// Blocks until the child exits: its exit code, or 128+N when signal N killed it. The
+    /// child is left unreaped (waitid with WNOWAIT), so its pid and group id stay reserved
+    /// until <see cref="Reap"/>.
     /// </summary>
-    public static int WaitForExitUnreaped(int pid)
+    public static int WaitForExit(int pid)
     {
         // siginfo_t is 128 bytes; for SIGCHLD, si_code is at 8, si_pid at 16, si_status at 24.
         var info = stackalloc byte[128];
@@ -165,6 +147,14 @@ internal static unsafe partial class PosixSpawn
             {
                 return -1;
             }
+        }
+    }
+
+    /// <summary>Reaps a child that has exited.</summary>
+    public static void Reap(int pid)
+    {
+        while (waitpid(pid, null, 0) < 0 && Marshal.GetLastPInvokeError() == Libc.EIntr)
+        {
         }
     }
 

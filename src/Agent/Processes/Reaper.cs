@@ -147,9 +147,9 @@ internal static unsafe partial class Reaper
 
     private static void Exited(int pid, Action<int> onExit)
     {
-        var code = PosixSpawn.WaitForExitUnreaped(pid);
+        var code = PosixSpawn.WaitForExit(pid);
         ProcessGroup.Kill(pid);
-        _ = PosixSpawn.WaitForExit(pid);
+        PosixSpawn.Reap(pid);
         try
         {
             onExit(code);
