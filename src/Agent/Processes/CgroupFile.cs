@@ -53,7 +53,7 @@ internal static unsafe partial class CgroupFile
             var length = 0;
             while (length < MaxRead)
             {
-                var got = read(fd, buffer + length, MaxRead - length);
+                var got = Libc.read(fd, buffer + length, MaxRead - length);
                 if (got < 0 && Marshal.GetLastPInvokeError() == Libc.EIntr)
                 {
                     continue;
@@ -98,9 +98,6 @@ internal static unsafe partial class CgroupFile
 
     [LibraryImport("libc", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
     private static partial int open(string path, int flags);
-
-    [LibraryImport("libc", SetLastError = true)]
-    private static partial nint read(int fd, byte* buffer, nint count);
 
     [LibraryImport("libc", SetLastError = true)]
     private static partial nint write(int fd, byte* buffer, nint count);

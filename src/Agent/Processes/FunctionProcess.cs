@@ -23,7 +23,6 @@ public sealed partial class FunctionProcess : IAsyncDisposable
 
     private static readonly ConcurrentDictionary<int, FunctionProcess> Live = new();
 
-    private readonly Stream _stderrStream;
     private readonly TaskCompletionSource<int> _exited = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly ProcessSpec _spec;
     private readonly Task<MemoryLimit?>? _memoryLimit;
@@ -37,8 +36,7 @@ public sealed partial class FunctionProcess : IAsyncDisposable
         Id = child.Pid;
         StartedAt = DateTimeOffset.UtcNow;
         StandardInput = PosixSpawn.Stream(child.StandardInput, System.IO.Pipes.PipeDirection.Out);
-        StandardOutput = PosixSpawn.Stream(child.StandardOutput, System.IO.Pipes.PipeDirection.In);
-        _stderrStream = PosixSpawn.Stream(child.StandardError, System.IO.Pipes.PipeDirection.In);
+        StandardOutput = spec.StdoutIsLog ? Stream.Null : PosixSpawn.Stream(child.StandardOutput, System.IO.Pipes.PipeDirection.In);
         // Off the call's path: a move into a cgroup waits for an RCU grace period when moves
         // are rare (the kernel's cgroup_threadgroup_rwsem), 10-15 ms here, which every
         // sporadic cold call paid before its answer (issue 7). The process runs meanwhile,
@@ -123,16 +121,16 @@ public sealed partial class FunctionProcess : IAsyncDisposable
         // spec.Environment: nothing of the agent's environment (secrets included) reaches it.
         var argv = new List<string>(spec.Command.Count) { program };
         argv.AddRange(spec.Command.Skip(1));
-        var child = PosixSpawn.Start(spec.Command[0], program, argv, spec.Environment, spec.WorkingDirectory);
+        var child = PosixSpawn.Start(spec.Command[0], program, argv, spec.Environment, spec.WorkingDirectory, spec.StdoutIsLog);
 
         var started = new FunctionProcess(child, spec);
         Live[started.Id] = started;
-        started._stderr = new LinePump(started._stderrStream, onStderrLine);
-        started.StderrDrained = Task.Run(started._stderr.RunAsync);
+        started._stderr = new LinePump(child.StandardError, onStderrLine);
+        started.StderrDrained = started._stderr.Drained;
         if (spec.StdoutIsLog)
         {
-            started._stdoutLog = new LinePump(started.StandardOutput, onStderrLine);
-            started.StderrDrained = Task.WhenAll(started.StderrDrained, Task.Run(started._stdoutLog.RunAsync));
+            started._stdoutLog = new LinePump(child.StandardOutput, onStderrLine);
+            started.StderrDrained = Task.WhenAll(started.StderrDrained, started._stdoutLog.Drained);
         }
 
         // Exit observed through a pidfd by the reaper, which also reaps the child: the
@@ -200,7 +198,9 @@ public sealed partial class FunctionProcess : IAsyncDisposable
         Live.TryRemove(Id, out _);
         await Exited.WaitAsync(ReapTimeout).ContinueWith(static _ => { }, TaskScheduler.Default).ConfigureAwait(false);
         await StderrDrained.WaitAsync(ReapTimeout).ContinueWith(static _ => { }, TaskScheduler.Default).ConfigureAwait(false);
-        foreach (var stream in new[] { StandardInput, StandardOutput, _stderrStream })
+        _stderr?.Stop();
+        _stdoutLog?.Stop();
+        foreach (var stream in new[] { StandardInput, StandardOutput })
         {
             try
             {

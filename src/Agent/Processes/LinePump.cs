@@ -1,123 +1,182 @@
 using System.Buffers;
+using System.Runtime.InteropServices;
 using System.Text;
+using Microsoft.Win32.SafeHandles;
 
 namespace Fnagent.Processes;
 
 /// <summary>
-/// Reads a process's stderr (or stdout, when it is a log) for its whole life and hands it on line by line. It never
-/// stops reading while the process writes (a flood must never block the function), and a
-/// line longer than <see cref="MaxLineBytes"/> is handed on in pieces.
+/// Reads a process's stderr (or stdout, when it is a log) for its whole life and hands it
+/// on line by line. It never stops reading while the process writes (a flood must never
+/// block the function), and a line longer than <see cref="MaxLineBytes"/> is handed on in
+/// pieces. Every pump is read by one thread, the agent's log loop (a
+/// <see cref="ReadinessLoop"/>), which reads what a pipe holds when it turns readable and
+/// hands the lines on itself: no thread-pool thread is needed to deliver a log line, and
+/// the pump knows exactly when bytes have left the pipe but are not handed on yet. A sink
+/// that blocks holds up the logs (and, once a pipe is full, the function writing it),
+/// never the agent's sockets or thread pool.
 /// </summary>
-internal sealed class LinePump(Stream source, Action<string> onLine)
+internal sealed class LinePump
 {
     public const int MaxLineBytes = 16 * 1024;
 
-    // The read in progress: while it is pending, every byte the pump took from the pipe has
-    // been handed on. A task is marked complete before its continuation runs, so there is
-    // no moment where bytes have left the pipe but the pump looks idle.
-    private volatile Task<int>? _reading;
+    private const int EAgain = 11;
+
+    // Reads per turn: a flooding function gives the loop back to the other pipes after at
+    // most this many buffers.
+    private const int ReadsPerTurn = 4;
+
+    private static readonly ReadinessLoop Loop = new("fnagent logs");
+
+    private readonly SafePipeHandle _pipe;
+    private readonly Action<string> _onLine;
+    private readonly TaskCompletionSource _drained = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly long _key;
+    private byte[]? _buffer;
+    private int _filled;
+
+    // True from before a read takes bytes from the pipe until they are handed on.
+    private volatile bool _reading;
     private volatile bool _ended;
-    private TaskCompletionSource _batch = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private TaskCompletionSource _turn = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>Takes over <paramref name="pipe"/> (a read end set to O_NONBLOCK) and starts reading it.</summary>
+    public LinePump(SafePipeHandle pipe, Action<string> onLine)
+    {
+        _pipe = pipe;
+        _onLine = onLine;
+        _key = Loop.Watch(pipe, OnReadable);
+    }
+
+    /// <summary>Completes when the pipe reached its end (every line handed on) or the pump was stopped.</summary>
+    public Task Drained => _drained.Task;
+
+    /// <summary>Stops reading and closes the pipe; what was not read yet is dropped.</summary>
+    public void Stop()
+    {
+        Loop.Unwatch(_key);
+        _ended = true;
+        Interlocked.Exchange(ref _turn, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
+        _drained.TrySetResult();
+    }
 
     /// <summary>
-    /// Waits (at most <paramref name="limit"/>) until every byte already written to stderr
-    /// has been handed on. stderr and stdout are separate pipes: a line a function logged
-    /// before answering may still be unread when its answer arrives.
+    /// Waits (at most <paramref name="limit"/>) until every byte already written to the
+    /// pipe has been handed on. stderr and stdout are separate pipes: a line a function
+    /// logged before answering may still be unread when its answer arrives.
     /// </summary>
     public async ValueTask CatchUpAsync(TimeSpan limit)
     {
         var until = Environment.TickCount64 + (long)limit.TotalMilliseconds;
 
-        // A pipe holds at most 64 KiB and a batch takes up to 32 KiB of it: after a few
-        // batches, whatever was in the pipe when we started has been handed on, even if a
-        // flooding function keeps the pipe full.
-        for (var batches = 0; batches < 4 && !_ended && Environment.TickCount64 < until; batches++)
+        // A turn reads up to 4 buffers, about what a pipe holds: after a few turns, whatever
+        // was in the pipe when we started has been handed on, even if a flooding function
+        // keeps it full.
+        for (var turns = 0; turns < 4 && !_ended && Environment.TickCount64 < until; turns++)
         {
-            var batch = Volatile.Read(ref _batch).Task;
-            if (_reading is { IsCompleted: false } && !PipePoll.IsReadable(source))
+            var turn = Volatile.Read(ref _turn).Task;
+
+            // In this order: bytes are in the pipe until a read takes them, and a read takes
+            // them only while _reading is set, which stays set until they are handed on.
+            if (!PipePoll.IsReadable(_pipe) && !_reading)
             {
                 return;
             }
 
             var left = Math.Max(1, until - Environment.TickCount64);
-            await batch.WaitAsync(TimeSpan.FromMilliseconds(left)).ContinueWith(static _ => { }, TaskScheduler.Default).ConfigureAwait(false);
+            await turn.WaitAsync(TimeSpan.FromMilliseconds(left)).ContinueWith(static _ => { }, TaskScheduler.Default).ConfigureAwait(false);
         }
     }
 
-    public async Task RunAsync()
+    // On the log loop's thread, each time the pipe is readable or hung up.
+    private bool OnReadable()
     {
-        var buffer = ArrayPool<byte>.Shared.Rent(MaxLineBytes * 2);
+        var open = true;
+        _reading = true;
         try
         {
-            var filled = 0;
-            while (true)
+            _buffer ??= ArrayPool<byte>.Shared.Rent(MaxLineBytes * 2);
+            for (var reads = 0; reads < ReadsPerTurn && open; reads++)
             {
-                int read;
-                try
+                var read = Read(_pipe, _buffer.AsSpan(_filled));
+                if (read < 0)
                 {
-                    var reading = source.ReadAsync(buffer.AsMemory(filled, buffer.Length - filled)).AsTask();
-                    _reading = reading;
-                    read = await reading.ConfigureAwait(false);
-                }
-                catch (Exception e) when (e is IOException or ObjectDisposedException)
-                {
-                    read = 0;
-                }
-
-                if (!Thread.CurrentThread.IsThreadPoolThread)
-                {
-                    // An epoll thread completed the read (InlineCompletions): log sinks may
-                    // block, and a flooding function must not hold up everyone's sockets.
-                    await Task.Yield();
-                }
-
-                if (read == 0)
-                {
-                    if (filled > 0)
-                    {
-                        Emit(buffer.AsSpan(0, filled), onLine);
-                    }
-
-                    _ended = true;
-                    _batch.TrySetResult();
-                    return;
-                }
-
-                filled += read;
-                var start = 0;
-                while (true)
-                {
-                    var newline = buffer.AsSpan(start, filled - start).IndexOf((byte)'\n');
-                    if (newline < 0)
+                    var error = Marshal.GetLastPInvokeError();
+                    if (error == EAgain)
                     {
                         break;
                     }
 
-                    Emit(buffer.AsSpan(start, newline), onLine);
-                    start += newline + 1;
+                    open = error == Libc.EIntr;
+                    continue;
                 }
 
-                // Keep the unfinished line; if it alone is too long, hand on a piece of it.
-                var pending = filled - start;
-                if (pending >= MaxLineBytes)
-                {
-                    Emit(buffer.AsSpan(start, MaxLineBytes), onLine);
-                    start += MaxLineBytes;
-                    pending -= MaxLineBytes;
-                }
+                open = read > 0;
+                _filled += (int)read;
+                HandOnLines(end: !open);
+            }
 
-                buffer.AsSpan(start, pending).CopyTo(buffer);
-                filled = pending;
-                Interlocked.Exchange(ref _batch, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
+            if (_filled == 0 || !open)
+            {
+                // Nothing unfinished: an idle pump holds no buffer.
+                ArrayPool<byte>.Shared.Return(_buffer);
+                _buffer = null;
+                _filled = 0;
             }
         }
         finally
         {
-            ArrayPool<byte>.Shared.Return(buffer);
+            if (!open)
+            {
+                _ended = true;
+            }
+
+            _reading = false;
+            Interlocked.Exchange(ref _turn, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
+        }
+
+        if (!open)
+        {
+            _drained.TrySetResult();
+        }
+
+        return open;
+    }
+
+    private static unsafe nint Read(SafePipeHandle pipe, Span<byte> into)
+    {
+        fixed (byte* p = into)
+        {
+            return Libc.read(pipe.DangerousGetHandle().ToInt32(), p, into.Length);
         }
     }
 
-    private static void Emit(ReadOnlySpan<byte> line, Action<string> onLine)
+    private void HandOnLines(bool end)
+    {
+        var buffer = _buffer!;
+        var start = 0;
+        int newline;
+        while ((newline = buffer.AsSpan(start, _filled - start).IndexOf((byte)'\n')) >= 0)
+        {
+            Emit(buffer.AsSpan(start, newline));
+            start += newline + 1;
+        }
+
+        // Keep the unfinished line; if it alone is too long, or the pipe ended, hand it on.
+        var pending = _filled - start;
+        while (pending >= MaxLineBytes || (end && pending > 0))
+        {
+            var piece = Math.Min(pending, MaxLineBytes);
+            Emit(buffer.AsSpan(start, piece));
+            start += piece;
+            pending -= piece;
+        }
+
+        buffer.AsSpan(start, pending).CopyTo(buffer);
+        _filled = pending;
+    }
+
+    private void Emit(ReadOnlySpan<byte> line)
     {
         if (line.Length > 0 && line[^1] == (byte)'\r')
         {
@@ -126,7 +185,7 @@ internal sealed class LinePump(Stream source, Action<string> onLine)
 
         try
         {
-            onLine(Encoding.UTF8.GetString(line));
+            _onLine(Encoding.UTF8.GetString(line));
         }
         catch
         {

@@ -1,5 +1,6 @@
 using System.IO.Pipes;
 using System.Runtime.InteropServices;
+using Microsoft.Win32.SafeHandles;
 
 namespace Fnagent.Processes;
 
@@ -13,9 +14,11 @@ internal static partial class PipePoll
     private const short PollIn = 0x001;
     private const short PollHup = 0x010;
 
-    public static bool IsReadable(Stream stream)
+    public static bool IsReadable(Stream stream) => stream is PipeStream { SafePipeHandle: var handle } && IsReadable(handle);
+
+    public static bool IsReadable(SafePipeHandle handle)
     {
-        if (stream is not PipeStream { SafePipeHandle: { IsInvalid: false, IsClosed: false } handle })
+        if (handle.IsInvalid || handle.IsClosed)
         {
             return false;
         }

@@ -37,13 +37,20 @@ internal static unsafe partial class PosixSpawn
     private const int WExited = 4;
     private const int WNoWait = 0x1000000;
     private const int CldExited = 1;
+    private const int FSetFl = 4;
+    private const int ONonBlock = 0x800;
 
     // glibc: posix_spawnattr_t is 336 bytes, posix_spawn_file_actions_t 80, sigset_t 128.
     private const int OpaqueSize = 1024;
 
     public readonly record struct Child(int Pid, SafePipeHandle StandardInput, SafePipeHandle StandardOutput, SafePipeHandle StandardError);
 
-    public static Child Start(string name, string path, IReadOnlyList<string> argv, IReadOnlyDictionary<string, string> environment, string workingDirectory)
+    /// <summary>
+    /// Starts the child. The agent's ends of stderr, and of stdout when <paramref name="stdoutIsLog"/>,
+    /// are non-blocking: they are read by <see cref="LinePump"/>, only when they are readable.
+    /// </summary>
+    public static Child Start(string name, string path, IReadOnlyList<string> argv, IReadOnlyDictionary<string, string> environment,
+        string workingDirectory, bool stdoutIsLog)
     {
         Span<int> stdin = stackalloc int[2];
         Span<int> stdout = stackalloc int[2];
@@ -62,6 +69,11 @@ internal static unsafe partial class PosixSpawn
             Check(MakePipe(stdin), "pipe");
             Check(MakePipe(stdout), "pipe");
             Check(MakePipe(stderr), "pipe");
+            Check(NonBlocking(stderr[0]), "fcntl");
+            if (stdoutIsLog)
+            {
+                Check(NonBlocking(stdout[0]), "fcntl");
+            }
 
             Check(posix_spawn_file_actions_init(actions), "posix_spawn_file_actions_init");
             actionsReady = true;
@@ -168,6 +180,9 @@ internal static unsafe partial class PosixSpawn
         }
     }
 
+    // Only the agent's end: the child's end of the pipe is a file of its own and stays blocking.
+    private static int NonBlocking(int fd) => fcntl(fd, FSetFl, ONonBlock) == 0 ? 0 : Marshal.GetLastPInvokeError();
+
     private static byte** StringArray(IReadOnlyList<string> values, List<IntPtr> owned)
     {
         var block = (byte**)Marshal.AllocCoTaskMem(IntPtr.Size * (values.Count + 1));
@@ -193,6 +208,9 @@ internal static unsafe partial class PosixSpawn
 
     [LibraryImport("libc", SetLastError = true)]
     private static partial int pipe2(int* fds, int flags);
+
+    [LibraryImport("libc", SetLastError = true)]
+    private static partial int fcntl(int fd, int command, int argument);
 
     [LibraryImport("libc", SetLastError = true)]
     private static partial int waitpid(int pid, int* status, int options);

@@ -86,4 +86,30 @@ public sealed class HotReuseTests(HotFixture fixture) : IClassFixture<HotFixture
 
         Assert.Contains($"got call {callId}", log);
     }
+
+    [Fact]
+    public async Task EachOfManyConcurrentCallsFindsExactlyItsOwnStderrInItsLog()
+    {
+        // The log barrier holds for every call, not just a lucky one: the line a function
+        // wrote just before its answer is in that call's log, and no other call's line is.
+        var failures = await Task.WhenAll(Enumerable.Range(0, 4).Select(async _ =>
+        {
+            var wrong = new List<string>();
+            for (var i = 0; i < 50; i++)
+            {
+                var (response, _) = await fixture.PostAsync("r/hot/json-python", "log me");
+                var callId = response.Headers.GetValues("Fn-Call-Id").Single();
+                var log = await fixture.Agent.Client.GetStringAsync($"v1/calls/{callId}/log");
+                var pid = response.Headers.GetValues("X-Pid").Single();
+                if (log != $"json_fn {pid} got call {callId}\n")
+                {
+                    wrong.Add($"{callId}: '{log}'");
+                }
+            }
+
+            return wrong;
+        }));
+
+        Assert.Empty(failures.SelectMany(f => f));
+    }
 }
