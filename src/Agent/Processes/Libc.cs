@@ -2,7 +2,7 @@ using System.Runtime.InteropServices;
 
 namespace Fnagent.Processes;
 
-/// <summary>What the agent's own calls into libc share (PosixSpawn, Reaper, CgroupFile, LinePump).</summary>
+/// <summary>What the agent's own calls into libc share (PosixSpawn, Reaper, KernelFile, LinePump).</summary>
 internal static unsafe partial class Libc
 {
     public const int EIntr = 4;

@@ -40,13 +40,15 @@ internal sealed class MemoryLimit
     private readonly string _dir;
     private readonly bool _v2;
     private readonly long _bytes;
+    private readonly bool _holdsAll;
     private int _released;
 
-    private MemoryLimit(string dir, bool v2, long bytes)
+    private MemoryLimit(string dir, bool v2, long bytes, bool holdsAll)
     {
         _dir = dir;
         _v2 = v2;
         _bytes = bytes;
+        _holdsAll = holdsAll;
     }
 
     /// <summary>
@@ -61,12 +63,7 @@ internal sealed class MemoryLimit
         {
             try
             {
-                CgroupFile.Write(Path.Combine(keptDir, "cgroup.procs"), pidText);
-                return new MemoryLimit(keptDir, V2, bytes);
-            }
-            catch (IOException e) when (e.HResult == ESrch)
-            {
-                return new MemoryLimit(keptDir, V2, bytes);
+                return new MemoryLimit(keptDir, V2, bytes, MoveIn(keptDir, pidText));
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
@@ -81,7 +78,7 @@ internal sealed class MemoryLimit
         try
         {
             Directory.CreateDirectory(dir);
-            CgroupFile.Write(Path.Combine(dir, v2 ? "memory.max" : "memory.limit_in_bytes"), bytes.ToString(CultureInfo.InvariantCulture));
+            KernelFile.Write(Path.Combine(dir, v2 ? "memory.max" : "memory.limit_in_bytes"), bytes.ToString(CultureInfo.InvariantCulture));
             if (v2)
             {
                 TryWrite(Path.Combine(dir, "memory.swap.max"), "0");
@@ -91,20 +88,40 @@ internal sealed class MemoryLimit
                 TryWrite(Path.Combine(dir, "memory.memsw.limit_in_bytes"), bytes.ToString(CultureInfo.InvariantCulture));
             }
 
-            try
-            {
-                CgroupFile.Write(Path.Combine(dir, "cgroup.procs"), pidText);
-            }
-            catch (IOException e) when (e.HResult == ESrch)
-            {
-            }
-
-            return new MemoryLimit(dir, v2, bytes);
+            return new MemoryLimit(dir, v2, bytes, MoveIn(dir, pidText));
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             TryRemove(dir);
             return null;
+        }
+    }
+
+    /// <summary>
+    /// Moves the process into the group: true when the group then holds everything it
+    /// started, false when that is not known: the process was gone before the move, or it
+    /// already had a child (started before the move, so outside the group; it may leave
+    /// its process group and outlive the call unseen). What a child started before the
+    /// move and then exited may have started is beyond this check.
+    /// </summary>
+    private static bool MoveIn(string dir, string pidText)
+    {
+        try
+        {
+            KernelFile.Write(Path.Combine(dir, "cgroup.procs"), pidText);
+        }
+        catch (IOException e) when (e.HResult == ESrch)
+        {
+            return false;
+        }
+
+        try
+        {
+            return Directory.EnumerateDirectories($"/proc/{pidText}/task").All(task => KernelFile.Read(Path.Combine(task, "children")).Length == 0);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return false;
         }
     }
 
@@ -114,7 +131,7 @@ internal sealed class MemoryLimit
         try
         {
             var file = Path.Combine(_dir, _v2 ? "memory.events" : "memory.oom_control");
-            foreach (var line in CgroupFile.Read(file).Split('\n'))
+            foreach (var line in KernelFile.Read(file).Split('\n'))
             {
                 if (line.StartsWith("oom_kill ", StringComparison.Ordinal) && line != "oom_kill 0")
                 {
@@ -131,8 +148,8 @@ internal sealed class MemoryLimit
 
     /// <summary>
     /// Keeps the group for reuse when it is empty and clean, else removes it. Call once its
-    /// process has exited. True when no process was left in it: nothing the process
-    /// started lives on, not even a child that left its process group.
+    /// process has exited. True when nothing the process started lives on, not even a
+    /// child that left its process group: the group held everything and holds nothing now.
     /// </summary>
     public bool Release()
     {
@@ -146,11 +163,11 @@ internal sealed class MemoryLimit
         if (empty && kept.Count < KeptPerLimit && !WasExceeded())
         {
             kept.Enqueue(_dir);
-            return true;
+            return _holdsAll;
         }
 
         TryRemove(_dir); // fails, harmlessly, while a process is left in it
-        return empty;
+        return empty && _holdsAll;
     }
 
     /// <summary>Removes every kept group (agent shutdown).</summary>
@@ -187,7 +204,7 @@ internal sealed class MemoryLimit
     {
         try
         {
-            return CgroupFile.Read(Path.Combine(_dir, "cgroup.procs")).Trim().Length == 0;
+            return KernelFile.Read(Path.Combine(_dir, "cgroup.procs")).Trim().Length == 0;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -199,7 +216,7 @@ internal sealed class MemoryLimit
     {
         try
         {
-            CgroupFile.Write(file, value);
+            KernelFile.Write(file, value);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

@@ -4,17 +4,17 @@ using System.Text;
 namespace Fnagent.Processes;
 
 /// <summary>
-/// Reads and writes of cgroup control files with one open, one read or write and one
-/// close. File.WriteAllText and File.ReadAllText add an fstat, an flock, an fadvise and
-/// buffers to each, and a cold call does three of these (issue 7). Failures throw
+/// Reads and writes of the kernel's small files (cgroup control files, /proc) with one
+/// open, one read or write and one close. File.WriteAllText and File.ReadAllText add an
+/// fstat, an flock, an fadvise and buffers to each, and a cold call does a few of these (issue 7). Failures throw
 /// <see cref="IOException"/>, as the File methods do, with the errno as its HResult.
 /// </summary>
-internal static unsafe partial class CgroupFile
+internal static unsafe partial class KernelFile
 {
     private const int ORdonly = 0;
     private const int OWronly = 1;
 
-    // Control files read here (cgroup.procs of a group, memory.oom_control, memory.events) are small.
+    // Files read here (cgroup.procs of a group, memory.oom_control, memory.events, a task's children) are small.
     private const int MaxRead = 4096;
 
     public static void Write(string path, string value)
