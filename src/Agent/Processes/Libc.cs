@@ -2,15 +2,28 @@ using System.Runtime.InteropServices;
 
 namespace Fnagent.Processes;
 
-/// <summary>What the agent's own calls into libc share (PosixSpawn, Reaper, KernelFile, LinePump).</summary>
+/// <summary>What the agent's own calls into libc share (PosixSpawn, KernelFile, LinePump, PipePoll, ReadinessLoop).</summary>
 internal static unsafe partial class Libc
 {
     public const int EIntr = 4;
     public const int OCloexec = 0x80000;
+    public const short PollIn = 0x001;
+    public const short PollHup = 0x010;
 
     [LibraryImport("libc")]
     public static partial int close(int fd);
 
     [LibraryImport("libc", SetLastError = true)]
     public static partial nint read(int fd, byte* buffer, nint count);
+
+    [LibraryImport("libc", SetLastError = true)]
+    public static partial int poll(ref PollFd fds, nuint count, int timeout);
+
+    [StructLayout(LayoutKind.Sequential)]
+    public struct PollFd
+    {
+        public int Fd;
+        public short Events;
+        public short Revents;
+    }
 }

@@ -1,5 +1,4 @@
 using System.IO.Pipes;
-using System.Runtime.InteropServices;
 using Microsoft.Win32.SafeHandles;
 
 namespace Fnagent.Processes;
@@ -9,11 +8,8 @@ namespace Fnagent.Processes;
 /// reading: one poll(2) with a zero timeout. A stream-backed PipeReader only knows what
 /// it already pulled in; this sees what the process wrote since.
 /// </summary>
-internal static partial class PipePoll
+internal static class PipePoll
 {
-    private const short PollIn = 0x001;
-    private const short PollHup = 0x010;
-
     public static bool IsReadable(Stream stream) => stream is PipeStream { SafePipeHandle: var handle } && IsReadable(handle);
 
     public static bool IsReadable(SafePipeHandle handle)
@@ -23,18 +19,7 @@ internal static partial class PipePoll
             return false;
         }
 
-        var fd = new PollFd { Fd = (int)handle.DangerousGetHandle(), Events = PollIn };
-        return poll(ref fd, 1, 0) > 0 && (fd.Revents & (PollIn | PollHup)) != 0;
+        var fd = new Libc.PollFd { Fd = (int)handle.DangerousGetHandle(), Events = Libc.PollIn };
+        return Libc.poll(ref fd, 1, 0) > 0 && (fd.Revents & (Libc.PollIn | Libc.PollHup)) != 0;
     }
-
-    [StructLayout(LayoutKind.Sequential)]
-    private struct PollFd
-    {
-        public int Fd;
-        public short Events;
-        public short Revents;
-    }
-
-    [LibraryImport("libc", SetLastError = true)]
-    private static partial int poll(ref PollFd fds, nuint count, int timeout);
 }

@@ -22,7 +22,6 @@ internal sealed unsafe partial class ReadinessLoop(string name)
     private const int EpollCtlMod = 3;
     private const uint EpollIn = 0x1;
     private const uint EpollOneShot = 1u << 30;
-    private const short PollIn = 0x1;
     private const int MaxEvents = 64;
 
     // struct epoll_event is packed on x86-64 (12 bytes), naturally aligned elsewhere (16).
@@ -198,12 +197,12 @@ internal sealed unsafe partial class ReadinessLoop(string name)
         watched.OnThread = true;
         new Thread(() =>
         {
-            var fd = new PollFd { Fd = watched.Fd, Events = PollIn };
+            var fd = new Libc.PollFd { Fd = watched.Fd, Events = Libc.PollIn };
             while (!watched.Removed)
             {
                 // A bounded wait, so that an Unwatch is noticed even if nothing is ever written
                 // (the handler never runs on a disposed handle: Call holds it first).
-                if (poll(ref fd, 1, 1000) > 0 && !watched.Removed && !Call(watched))
+                if (Libc.poll(ref fd, 1, 1000) > 0 && !watched.Removed && !Call(watched))
                 {
                     lock (_gate)
                     {
@@ -213,17 +212,6 @@ internal sealed unsafe partial class ReadinessLoop(string name)
             }
         }, maxStackSize: 256 * 1024) { IsBackground = true, Name = name }.UnsafeStart();
     }
-
-    [StructLayout(LayoutKind.Sequential)]
-    private struct PollFd
-    {
-        public int Fd;
-        public short Events;
-        public short Revents;
-    }
-
-    [LibraryImport("libc", SetLastError = true)]
-    private static partial int poll(ref PollFd fds, nuint count, int timeout);
 
     [LibraryImport("libc", SetLastError = true)]
     private static partial int epoll_create1(int flags);
