@@ -6,9 +6,9 @@ namespace Fnagent.Hosting;
 /// the first socket is made). A hot call's answer then travels from the function's stdout
 /// to the caller's socket without a thread-pool hop (issue 7). The price: such a
 /// continuation must not block for long, and must never wait synchronously for a socket
-/// (the epoll thread it holds may be the one that would complete it); what might block
-/// (a function's log lines on their way to the log sinks) leaves those threads first
-/// (see LinePump).
+/// (the epoll thread it holds may be the one that would complete it). A function's log
+/// lines, whose sinks might block, never pass through them: the log pipes have a thread
+/// of their own (see LinePump).
 /// </summary>
 public static class InlineCompletions
 {

@@ -25,7 +25,7 @@ internal static partial class ControllingTerminal
             return;
         }
 
-        var fd = open("/dev/tty", ORdwr | ONoctty | Libc.OCloexec);
+        var fd = Libc.open("/dev/tty", ORdwr | ONoctty | Libc.OCloexec);
         if (fd < 0)
         {
             return; // no controlling terminal
@@ -37,9 +37,6 @@ internal static partial class ControllingTerminal
 
     [LibraryImport("libc")]
     private static partial int getsid(int pid);
-
-    [LibraryImport("libc", StringMarshalling = StringMarshalling.Utf8)]
-    private static partial int open(string path, int flags);
 
     [LibraryImport("libc")]
     private static partial int ioctl(int fd, ulong request, nint arg);

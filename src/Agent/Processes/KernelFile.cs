@@ -83,7 +83,7 @@ internal static unsafe partial class KernelFile
     private static int Open(string path, int flags)
     {
         int fd;
-        while ((fd = open(path, flags | Libc.OCloexec)) < 0 && Marshal.GetLastPInvokeError() == Libc.EIntr)
+        while ((fd = Libc.open(path, flags | Libc.OCloexec)) < 0 && Marshal.GetLastPInvokeError() == Libc.EIntr)
         {
         }
 
@@ -95,9 +95,6 @@ internal static unsafe partial class KernelFile
         var errno = Marshal.GetLastPInvokeError();
         return new IOException($"{what} {path}: {Marshal.GetPInvokeErrorMessage(errno)}", errno);
     }
-
-    [LibraryImport("libc", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
-    private static partial int open(string path, int flags);
 
     [LibraryImport("libc", SetLastError = true)]
     private static partial nint write(int fd, byte* buffer, nint count);

@@ -2,13 +2,17 @@ using System.Runtime.InteropServices;
 
 namespace Fnagent.Processes;
 
-/// <summary>What the agent's own calls into libc share (PosixSpawn, KernelFile, LinePump, PipePoll, ReadinessLoop).</summary>
+/// <summary>The libc calls and constants that more than one of the agent's own native calls share.</summary>
 internal static unsafe partial class Libc
 {
+    public const int ESrch = 3;
     public const int EIntr = 4;
     public const int OCloexec = 0x80000;
     public const short PollIn = 0x001;
     public const short PollHup = 0x010;
+
+    [LibraryImport("libc", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
+    public static partial int open(string path, int flags);
 
     [LibraryImport("libc")]
     public static partial int close(int fd);

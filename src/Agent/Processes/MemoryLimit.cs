@@ -23,7 +23,6 @@ internal sealed class MemoryLimit
     private const string V1Root = "/sys/fs/cgroup/memory";
 
     private const int KeptPerLimit = 64;
-    private const int ESrch = 3;
 
     private static readonly bool V2 = File.Exists(Path.Combine(V2Root, "cgroup.controllers"));
     private static readonly ConcurrentDictionary<long, ConcurrentQueue<string>> Kept = new();
@@ -110,7 +109,7 @@ internal sealed class MemoryLimit
         {
             KernelFile.Write(Path.Combine(dir, "cgroup.procs"), pidText);
         }
-        catch (IOException e) when (e.HResult == ESrch)
+        catch (IOException e) when (e.HResult == Libc.ESrch)
         {
             return false;
         }

@@ -12,14 +12,13 @@ internal static partial class ProcessGroup
 {
     private const int SigKill = 9;
     private const int SigTerm = 15;
-    private const int ESrch = 3;
 
     public static void Kill(int pgid) => Signal(pgid, SigKill);
 
     public static void Terminate(int pgid) => Signal(pgid, SigTerm);
 
     /// <summary>True when no process (not even a zombie) is left in the group.</summary>
-    public static bool IsEmpty(int pgid) => kill(-pgid, 0) != 0 && Marshal.GetLastPInvokeError() == ESrch;
+    public static bool IsEmpty(int pgid) => kill(-pgid, 0) != 0 && Marshal.GetLastPInvokeError() == Libc.ESrch;
 
     private static void Signal(int pgid, int signal)
     {

@@ -27,7 +27,7 @@ public sealed record ProcessSpec
 
     /// <summary>
     /// When true, stdout is a log like stderr (http-stream functions answer over a socket):
-    /// it is pumped line by line to the same handler and <see cref="FunctionProcess.StandardOutput"/> is not to be read.
+    /// it is pumped line by line to the same handler and <see cref="FunctionProcess.StandardOutput"/> is empty.
     /// </summary>
     public bool StdoutIsLog { get; init; }
 

@@ -56,10 +56,7 @@ public sealed class FileCallStore : ICallStore
             evicted = Keep(new Kept(id, record, log.HasFile));
         }
 
-        if (evicted.HasLog)
-        {
-            TryDelete(LogPath(CallId.Format(evicted.Id)));
-        }
+        DeleteLog(evicted);
     }
 
     public bool TryGet(string callId, out CallRecord record)
@@ -144,11 +141,17 @@ public sealed class FileCallStore : ICallStore
             .ToList();
         foreach (var id in earlier)
         {
-            var evicted = Keep(new Kept(id, null, HasLog: true));
-            if (evicted.HasLog)
-            {
-                TryDelete(LogPath(CallId.Format(evicted.Id)));
-            }
+            DeleteLog(Keep(new Kept(id, null, HasLog: true)));
+        }
+    }
+
+    // Only logs that were written: most calls log nothing, and deleting a missing file
+    // still costs an unlink and a stat.
+    private void DeleteLog(Kept evicted)
+    {
+        if (evicted.HasLog)
+        {
+            TryDelete(LogPath(CallId.Format(evicted.Id)));
         }
     }
 
