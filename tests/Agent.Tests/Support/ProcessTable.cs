@@ -3,7 +3,11 @@ namespace Fnagent.Agent.Tests.Support;
 /// <summary>Looks at the machine's real process table (/proc), for leftover checks.</summary>
 public static class ProcessTable
 {
-    /// <summary>Pids of live (non-zombie) processes whose command line contains <paramref name="marker"/>.</summary>
+    /// <summary>
+    /// Pids of live (non-zombie) processes whose command line contains <paramref name="marker"/>.
+    /// A process still in its exec has an empty command line here (posix_spawn returns before
+    /// the kernel sets the new one), so a check that a process is there must poll.
+    /// </summary>
     public static IReadOnlyList<int> Matching(string marker)
     {
         var found = new List<int>();
