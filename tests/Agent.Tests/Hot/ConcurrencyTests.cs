@@ -100,7 +100,8 @@ public sealed class ConcurrencyTests
     {
         var agent = await RunningAgent.StartAsync(RunningAgent.TestFunctions);
         var inFlight = Enumerable.Range(0, 4).Select(i => agent.Client.PostAsync("r/hot/json-slow", new StringContent($"in flight {i}"))).ToArray();
-        await ProcessTable.EventuallyAsync(() => PoolOf(agent, "json-slow").LiveCount == 4, TimeSpan.FromSeconds(10));
+        // The pool counts a process before it starts; /proc shows it once its exec is done.
+        Assert.True(await ProcessTable.EventuallyAsync(() => PoolOf(agent, "json-slow").LiveCount == 4 && PoolPids(agent).Count == 4, TimeSpan.FromSeconds(10)));
         var pids = PoolPids(agent);
 
         await agent.StopAsync();
