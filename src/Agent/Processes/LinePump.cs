@@ -75,6 +75,12 @@ internal sealed class LinePump
         for (var turns = 0; turns < 4 && !_ended && Environment.TickCount64 < until; turns++)
         {
             var turn = Volatile.Read(ref _turn).Task;
+            if (_ended)
+            {
+                // The last turn ended the pump before we took the next one, which no read
+                // will complete; its end of file may still poll readable.
+                return;
+            }
 
             // In this order: bytes are in the pipe until a read takes them, and a read takes
             // them only while _reading is set, which stays set until they are handed on.
