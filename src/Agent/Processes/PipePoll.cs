@@ -14,12 +14,25 @@ internal static class PipePoll
 
     public static bool IsReadable(SafePipeHandle handle)
     {
-        if (handle.IsInvalid || handle.IsClosed)
+        // Held while polling: a handle closed meanwhile by another thread would free its fd
+        // number for the next pipe or socket opened, and the poll would ask about that one.
+        var held = false;
+        try
+        {
+            handle.DangerousAddRef(ref held);
+            var fd = new Libc.PollFd { Fd = (int)handle.DangerousGetHandle(), Events = Libc.PollIn };
+            return Libc.poll(ref fd, 1, 0) > 0 && (fd.Revents & (Libc.PollIn | Libc.PollHup)) != 0;
+        }
+        catch (ObjectDisposedException)
         {
             return false;
         }
-
-        var fd = new Libc.PollFd { Fd = (int)handle.DangerousGetHandle(), Events = Libc.PollIn };
-        return Libc.poll(ref fd, 1, 0) > 0 && (fd.Revents & (Libc.PollIn | Libc.PollHup)) != 0;
+        finally
+        {
+            if (held)
+            {
+                handle.DangerousRelease();
+            }
+        }
     }
 }
