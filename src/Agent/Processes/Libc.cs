@@ -10,6 +10,7 @@ internal static unsafe partial class Libc
     public const int OCloexec = 0x80000;
     public const short PollIn = 0x001;
     public const short PollHup = 0x010;
+    public const int SigKill = 9;
 
     [LibraryImport("libc", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
     public static partial int open(string path, int flags);
@@ -19,6 +20,9 @@ internal static unsafe partial class Libc
 
     [LibraryImport("libc", SetLastError = true)]
     public static partial nint read(int fd, byte* buffer, nint count);
+
+    [LibraryImport("libc", SetLastError = true)]
+    public static partial int kill(int pid, int sig);
 
     [LibraryImport("libc", SetLastError = true)]
     public static partial int poll(ref PollFd fds, nuint count, int timeout);

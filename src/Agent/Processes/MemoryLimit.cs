@@ -146,9 +146,10 @@ internal sealed class MemoryLimit
     }
 
     /// <summary>
-    /// Keeps the group for reuse when it is empty and clean, else removes it. Call once its
-    /// process has exited. True when nothing the process started lives on, not even a
-    /// child that left its process group: the group held everything and holds nothing now.
+    /// Keeps the group for reuse when it is empty and clean, else removes it; what is left in
+    /// it is killed first. Call once its process has exited. True when nothing the process
+    /// started lived on, not even a child that left its process group: the group held
+    /// everything and held nothing at the exit.
     /// </summary>
     public bool Release()
     {
@@ -157,16 +158,66 @@ internal sealed class MemoryLimit
             return false;
         }
 
-        var empty = IsEmpty();
-        var kept = Kept.GetOrAdd(_bytes, static _ => new ConcurrentQueue<string>());
-        if (empty && kept.Count < KeptPerLimit && !WasExceeded())
+        if (!IsEmpty())
         {
-            kept.Enqueue(_dir);
-            return _holdsAll;
+            // Left its process group (setsid, a daemon's double fork) but not its cgroup: it
+            // goes with the process, as it would with a container.
+            _ = KillAllThenRemoveAsync(_dir);
+            return false;
         }
 
-        TryRemove(_dir); // fails, harmlessly, while a process is left in it
-        return empty && _holdsAll;
+        var kept = Kept.GetOrAdd(_bytes, static _ => new ConcurrentQueue<string>());
+        if (kept.Count < KeptPerLimit && !WasExceeded())
+        {
+            kept.Enqueue(_dir);
+        }
+        else
+        {
+            TryRemove(_dir);
+        }
+
+        return _holdsAll;
+    }
+
+    /// <summary>
+    /// Kills every process in the group until none is left (a process that forks meanwhile adds
+    /// one for the next round; a killed process leaves the group once it has died), then
+    /// removes the group. The first round is made before this returns, so an agent exiting
+    /// right after still kills them. Bounded: about 5 s.
+    /// </summary>
+    private static async Task KillAllThenRemoveAsync(string dir)
+    {
+        for (var round = 0; round < 100; round++)
+        {
+            string procs;
+            try
+            {
+                procs = KernelFile.Read(Path.Combine(dir, "cgroup.procs"));
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                break;
+            }
+
+            var left = false;
+            foreach (var line in procs.Split('\n', StringSplitOptions.RemoveEmptyEntries))
+            {
+                if (int.TryParse(line, CultureInfo.InvariantCulture, out var pid) && pid > 1)
+                {
+                    _ = Libc.kill(pid, Libc.SigKill);
+                    left = true;
+                }
+            }
+
+            if (!left)
+            {
+                break;
+            }
+
+            await Task.Delay(50).ConfigureAwait(false);
+        }
+
+        TryRemove(dir);
     }
 
     /// <summary>Removes every kept group (agent shutdown).</summary>

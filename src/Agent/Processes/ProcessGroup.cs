@@ -8,27 +8,23 @@ namespace Fnagent.Processes;
 /// group id even after it exits: one kill(-pgid) reaches what a tree walk would miss
 /// (a background child whose parent is already gone).
 /// </summary>
-internal static partial class ProcessGroup
+internal static class ProcessGroup
 {
-    private const int SigKill = 9;
     private const int SigTerm = 15;
 
-    public static void Kill(int pgid) => Signal(pgid, SigKill);
+    public static void Kill(int pgid) => Signal(pgid, Libc.SigKill);
 
     public static void Terminate(int pgid) => Signal(pgid, SigTerm);
 
     /// <summary>True when no process (not even a zombie) is left in the group.</summary>
-    public static bool IsEmpty(int pgid) => kill(-pgid, 0) != 0 && Marshal.GetLastPInvokeError() == Libc.ESrch;
+    public static bool IsEmpty(int pgid) => Libc.kill(-pgid, 0) != 0 && Marshal.GetLastPInvokeError() == Libc.ESrch;
 
     private static void Signal(int pgid, int signal)
     {
         // ESRCH (nothing left in the group) is the normal case after an exit; ignore it.
         if (pgid > 1)
         {
-            _ = kill(-pgid, signal);
+            _ = Libc.kill(-pgid, signal);
         }
     }
-
-    [LibraryImport("libc", SetLastError = true)]
-    private static partial int kill(int pid, int sig);
 }

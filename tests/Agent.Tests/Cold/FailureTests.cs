@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Net;
 using System.Text.Json;
 using Fnagent.Agent.Tests.Support;
@@ -30,6 +31,38 @@ public sealed class FailureTests(ColdFixture fixture) : IClassFixture<ColdFixtur
         Assert.Empty(ProcessTable.Matching("fnagent-test-main-" + callId));
         Assert.Empty(ProcessTable.Matching("fnagent-test-child-" + callId));
         Assert.Empty(ProcessTable.OurZombies());
+    }
+
+    [Fact]
+    public async Task AChildThatLeftTheProcessGroupIsKilledWhenTheFunctionExits()
+    {
+        using var response = await fixture.Agent.Client.PostAsync("r/tests/escaper", null);
+        var marker = "fnagent-test-escaped-" + response.Headers.GetValues("Fn-Call-Id").Single();
+        try
+        {
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            if ((await response.Content.ReadAsStringAsync()).Trim() == "cgroup=0")
+            {
+                return; // No writable memory cgroups here: the process group is all a kill reaches (README).
+            }
+
+            // A process group kill misses it (a session of its own); its memory cgroup does not.
+            Assert.True(await ProcessTable.EventuallyAsync(() => ProcessTable.Matching(marker).Count == 0, TimeSpan.FromSeconds(10)));
+        }
+        finally
+        {
+            foreach (var pid in ProcessTable.Matching(marker))
+            {
+                try
+                {
+                    Process.GetProcessById(pid).Kill();
+                }
+                catch (Exception e) when (e is ArgumentException or InvalidOperationException)
+                {
+                    // Gone meanwhile.
+                }
+            }
+        }
     }
 
     [Fact]
