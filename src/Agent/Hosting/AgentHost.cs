@@ -9,6 +9,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Serilog;
 using Serilog.Events;
+using Serilog.Extensions.Logging;
 
 namespace Fnagent.Hosting;
 
@@ -36,6 +37,13 @@ public static class AgentHost
             .CreateLogger();
         builder.Logging.ClearProviders();
         builder.Logging.AddSerilog(logger, dispose: true);
+
+        // Hosting starts an Activity and a log scope for every request when its category is
+        // enabled at Critical, which Serilog's provider otherwise makes it. Nothing reads
+        // either, and with them every await of the call carried two async-locals: a quarter
+        // of the bytes a hot call allocated (issue 7). Startup failures are still logged, by
+        // the host's own category.
+        builder.Logging.AddFilter<SerilogLoggerProvider>("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.None);
 
         var services = builder.Services;
         services.AddSingleton(options);

@@ -12,14 +12,18 @@ namespace Fnagent.Http;
 /// <summary><c>/r/{app}/{**route}</c>: every method, translated to a call and back.</summary>
 internal static class CallEndpoints
 {
-    public static void MapCalls(this IEndpointRouteBuilder endpoints) =>
-        endpoints.Map("/r/{app}/{**route}", HandleAsync);
-
-    private static async Task HandleAsync(HttpContext context)
+    public static void MapCalls(this IEndpointRouteBuilder endpoints)
     {
-        var services = context.RequestServices;
+        // Singletons, resolved once: a call needs no request scope of its own.
+        var services = endpoints.ServiceProvider;
         var registry = services.GetRequiredService<IFunctionRegistry>();
         var options = services.GetRequiredService<AgentOptions>();
+        var invoker = services.GetRequiredService<FunctionInvoker>();
+        endpoints.Map("/r/{app}/{**route}", context => HandleAsync(context, registry, options, invoker));
+    }
+
+    private static async Task HandleAsync(HttpContext context, IFunctionRegistry registry, AgentOptions options, FunctionInvoker invoker)
+    {
         var app = (string)context.Request.RouteValues["app"]!;
         var route = "/" + (context.Request.RouteValues["route"] as string ?? "");
         if (!registry.TryFind(app, route, out var function))
@@ -35,7 +39,6 @@ internal static class CallEndpoints
             sizeFeature.MaxRequestBodySize = limit;
         }
 
-        var invoker = services.GetRequiredService<FunctionInvoker>();
         var request = invoker.NewRequest(function, context.Request.Method, context.Request.GetEncodedUrl(),
             context.Features.Get<IHttpRequestFeature>()?.RawTarget ?? context.Request.Path + context.Request.QueryString,
             CopyHeaders(context.Request.Headers), context.Request.ContentLength,
