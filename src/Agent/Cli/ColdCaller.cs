@@ -66,7 +66,7 @@ internal sealed class ColdCaller : IAsyncDisposable
             {
                 CallId = request.CallId, App = _function.App, Function = _function.Name, Route = _function.Route, StartedAt = DateTimeOffset.UtcNow,
             };
-            using var log = new CallLog(Path.Combine(_logDirectory, request.CallId + ".log"), _options.Limits.MaxLogBytesPerCall);
+            using var log = new CallLog(_logDirectory, request.CallId, _options.Limits.MaxLogBytesPerCall);
             var response = new DiscardingResponse();
             var error = await _cold.RunAsync(new Call(_function, request, record, log, NullLogger.Instance), response, cancellationToken).ConfigureAwait(false);
             return error is null;

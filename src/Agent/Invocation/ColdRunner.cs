@@ -42,7 +42,7 @@ public sealed class ColdRunner(AgentOptions options, TimeProvider time) : IForma
 
             // A kill ends every read and write of the call: stdout reaches its end once the
             // whole group is dead, so no read below can outlive the deadline.
-            await using var killOnStop = stop.Token.Register(process.Kill).ConfigureAwait(false);
+            await using var killOnStop = stop.Token.UnsafeRegister(static p => ((FunctionProcess)p!).Kill(), process).ConfigureAwait(false);
             var feed = FeedStdinAsync(request.Body, process);
             var error = await RelayStdoutAsync(call, process, feed, response, stop.Token).ConfigureAwait(false);
             var feedError = await feed.ConfigureAwait(false);

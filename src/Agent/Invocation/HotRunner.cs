@@ -67,7 +67,7 @@ public sealed partial class HotRunner(HotPools pools, AgentOptions options, Time
         try
         {
             // Deadline or caller gone: kill the process; every read and write below then ends.
-            await using (stop.Token.Register(process.Kill).ConfigureAwait(false))
+            await using (stop.Token.UnsafeRegister(static p => ((HotProcess)p!).Kill(), process).ConfigureAwait(false))
             {
                 (outcome, error) = await ExchangeAsync(call, format, process, response, stop.Token).ConfigureAwait(false);
             }

@@ -5,12 +5,14 @@ namespace Fnagent.State;
 /// <summary>
 /// The log of one call: lines appended as the function writes them, capped at a size
 /// past which one truncation line is kept (PROTOCOLS.md section 6). The file is created
-/// on the first line only, so a call that logs nothing costs no file. Thread-safe:
+/// on the first line only, so a call that logs nothing costs no file (nor its path).
+/// Thread-safe:
 /// stderr and stdout pumps may append concurrently.
 /// </summary>
 public sealed class CallLog : IDisposable
 {
-    private readonly string _path;
+    private readonly string _directory;
+    private readonly string _callId;
     private readonly long _maxBytes;
     private readonly Lock _gate = new();
     private FileStream? _file;
@@ -19,11 +21,16 @@ public sealed class CallLog : IDisposable
     private bool _closed;
     private bool _hasFile;
 
-    public CallLog(string path, long maxBytes)
+    /// <summary>The log of call <paramref name="callId"/>, kept in <paramref name="directory"/>.</summary>
+    public CallLog(string directory, string callId, long maxBytes)
     {
-        _path = path;
+        _directory = directory;
+        _callId = callId;
         _maxBytes = maxBytes;
     }
+
+    /// <summary>Where the log of <paramref name="callId"/> is kept in <paramref name="directory"/>.</summary>
+    public static string PathFor(string directory, string callId) => Path.Combine(directory, callId + ".log");
 
     /// <summary>Bytes kept so far (the truncation line excluded).</summary>
     public long Length => Volatile.Read(ref _written);
@@ -68,7 +75,7 @@ public sealed class CallLog : IDisposable
     {
         if (_file is null)
         {
-            _file = new FileStream(_path, FileMode.Append, FileAccess.Write, FileShare.ReadWrite | FileShare.Delete, 4096);
+            _file = new FileStream(PathFor(_directory, _callId), FileMode.Append, FileAccess.Write, FileShare.ReadWrite | FileShare.Delete, 4096);
             Volatile.Write(ref _hasFile, true);
         }
 

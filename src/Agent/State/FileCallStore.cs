@@ -42,7 +42,7 @@ public sealed class FileCallStore : ICallStore
             _running[id] = record;
         }
 
-        return new CallLog(LogPath(record.CallId), _maxLogBytes);
+        return new CallLog(_logDirectory, record.CallId, _maxLogBytes);
     }
 
     public void Finish(CallRecord record, CallLog log)
@@ -122,7 +122,7 @@ public sealed class FileCallStore : ICallStore
         return evicted;
     }
 
-    private string LogPath(string callId) => Path.Combine(_logDirectory, callId + ".log");
+    private string LogPath(string callId) => CallLog.PathFor(_logDirectory, callId);
 
     private static UInt128 Key(string callId) =>
         CallId.TryParse(callId, out var id) ? id : throw new ArgumentException($"not a call id: {callId}", nameof(callId));
