@@ -6,8 +6,7 @@ namespace Fnagent.State;
 /// The log of one call: lines appended as the function writes them, capped at a size
 /// past which one truncation line is kept (PROTOCOLS.md section 6). The file is created
 /// on the first line only, so a call that logs nothing costs no file (nor its path).
-/// Thread-safe:
-/// stderr and stdout pumps may append concurrently.
+/// Thread-safe: stderr and stdout pumps may append concurrently.
 /// </summary>
 public sealed class CallLog : IDisposable
 {
