@@ -187,7 +187,7 @@ public abstract class DirektivFunctionContract(DirektivFixture fixture)
     [Fact]
     public async Task AfterAFunctionCrashedOnInvalidJsonTheNextCallIsServedByAFreshInstance()
     {
-        for (var round = 0; round < 4; round++)
+        for (var round = 0; round < 6; round++)
         {
             using var crashed = await fixture.Agent.Client.PostAsync("r/direktiv/careless", new StringContent("{not json"));
             var (next, body) = await fixture.PostAsync("r/direktiv/careless", new { name = "Ada" });
