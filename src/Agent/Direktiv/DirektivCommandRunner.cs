@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
@@ -29,7 +30,11 @@ public sealed class DirektivCommandRunner(AgentOptions options)
     // "$@": this shell interprets none of them.
     private const string MergeOutput = "exec 2>&1; exec \"$@\"";
 
-    private static readonly JsonSerializerOptions Json = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+    // Go's encoding/json nests at most this deep; json.Valid says "not JSON" past it.
+    private const int MaxOutputDepth = 10_000;
+
+    // The answer's array and object hold each output: two levels more.
+    private static readonly JsonWriterOptions Json = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping, MaxDepth = MaxOutputDepth + 2 };
 
     public async Task<FunctionError?> RunAsync(Call call, ICallResponse response, CallStop stop)
     {
@@ -68,7 +73,7 @@ public sealed class DirektivCommandRunner(AgentOptions options)
                 }
             }
 
-            var results = new List<Dictionary<string, string>>();
+            var results = new List<(string Error, string Output)>();
             call.Log.Append($"running {input.Commands.Count} commands");
             for (var i = 0; i < input.Commands.Count; i++)
             {
@@ -83,7 +88,7 @@ public sealed class DirektivCommandRunner(AgentOptions options)
                     }
                 }
 
-                results.Add(new() { ["Error"] = error, ["Output"] = output });
+                results.Add((error, output));
                 if (error.Length > 0)
                 {
                     call.Log.Append(error);
@@ -95,7 +100,7 @@ public sealed class DirektivCommandRunner(AgentOptions options)
                 }
             }
 
-            var body = JsonSerializer.SerializeToUtf8Bytes(results, Json);
+            var body = Serialize(results);
             await response.StartAsync(new FunctionResponse { ContentType = "application/json", ContentLength = body.Length + 1 }, stop.Token).ConfigureAwait(false);
             await response.Body.WriteAsync(body, stop.Token).ConfigureAwait(false);
             await response.Body.WriteAsync("\n"u8.ToArray(), stop.Token).ConfigureAwait(false);
@@ -115,6 +120,66 @@ public sealed class DirektivCommandRunner(AgentOptions options)
             {
                 // A command may have made something we cannot remove; the temp sweep gets it.
             }
+        }
+    }
+
+    /// <summary>
+    /// The answer: one <c>{"Error","Output"}</c> per command. As in Direktiv's cmd server
+    /// (<c>json.Valid</c> on the output, then embedded as <c>json.RawMessage</c>), an output that
+    /// is exactly one JSON value, whitespace around it allowed, is embedded as that value; any
+    /// other output is a string. A flow reads <c>echo 444</c> as the number 444: a string here
+    /// broke the flows that read a number or an object from it.
+    /// </summary>
+    private static byte[] Serialize(List<(string Error, string Output)> results)
+    {
+        var buffer = new ArrayBufferWriter<byte>();
+        using (var writer = new Utf8JsonWriter(buffer, Json))
+        {
+            writer.WriteStartArray();
+            foreach (var (error, output) in results)
+            {
+                writer.WriteStartObject();
+                writer.WriteString("Error", error);
+                writer.WritePropertyName("Output");
+                if (ParseJson(output) is { } document)
+                {
+                    using (document)
+                    {
+                        // Compact, as Go writes a RawMessage.
+                        document.RootElement.WriteTo(writer);
+                    }
+                }
+                else
+                {
+                    writer.WriteStringValue(output);
+                }
+
+                writer.WriteEndObject();
+            }
+
+            writer.WriteEndArray();
+        }
+
+        return buffer.WrittenSpan.ToArray();
+    }
+
+    /// <summary>The output as one JSON value (RFC 8259: no comments, no trailing commas), or null when it is not.</summary>
+    private static JsonDocument? ParseJson(string output)
+    {
+        // Most output is text: what cannot start a JSON value is not parsed at all.
+        var start = output.AsSpan().TrimStart(" \t\r\n");
+        if (start.IsEmpty || start[0] is not ('{' or '[' or '"' or '-' or (>= '0' and <= '9') or 't' or 'f' or 'n'))
+        {
+            return null;
+        }
+
+        try
+        {
+            return JsonDocument.Parse(output, new JsonDocumentOptions { MaxDepth = MaxOutputDepth });
+        }
+        catch (JsonException)
+        {
+            return null;
         }
     }
 

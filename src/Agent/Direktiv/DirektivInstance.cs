@@ -19,8 +19,10 @@ public sealed class DirektivInstance : IAsyncDisposable
 {
     // In the namespace: the log relays first (a function may log as it starts), then the
     // function; the relay into 8080 opens only once 8080 accepts, so the agent's first
-    // successful connect to http.sock means "ready". $1 private dir, $2 agent log socket,
-    // $3 socat, $4 log port, then the function's argv, never interpreted by this shell.
+    // successful connect to http.sock means "ready"; once the function exited it closes
+    // again, so that a call is refused (nothing delivered, retried elsewhere) rather than
+    // accepted by the relay and dropped. $1 private dir, $2 agent log socket, $3 socat,
+    // $4 log port, then the function's argv, never interpreted by this shell.
     private const string Launcher = """
         dir=$1; log=$2; socat=$3; logport=$4; shift 4
         "$socat" TCP4-LISTEN:$logport,bind=127.0.0.1,fork,reuseaddr UNIX-CONNECT:"$log" &
@@ -32,7 +34,12 @@ public sealed class DirektivInstance : IAsyncDisposable
           sleep 0.02
         done
         "$socat" UNIX-LISTEN:"$dir/http.sock",fork TCP4:127.0.0.1:8080 &
+        relay=$!
         wait $fn
+        code=$?
+        kill $relay 2>/dev/null
+        rm -f "$dir/http.sock"
+        exit $code
         """;
 
     private static readonly TimeSpan MaxProbeDelay = TimeSpan.FromMilliseconds(100);
@@ -83,9 +90,12 @@ public sealed class DirektivInstance : IAsyncDisposable
     /// Starts the function and waits until it accepts connections, at most
     /// <see cref="DirektivOptions.StartTimeout"/>. Throws <see cref="ProcessStartException"/>
     /// when it cannot start, exits, or is not ready in time; leaves nothing running then.
+    /// Until it is ready, what it prints goes to <paramref name="starter"/>'s log too (as for
+    /// http-stream), so that a function that dies before it listens can be read about in
+    /// the call that saw it fail, not only in the agent's log.
     /// </summary>
     public static async Task<DirektivInstance> StartAsync(FunctionDefinition function, DirektivSandbox sandbox, string logSocket,
-        AgentOptions options, TimeProvider time, ILogger logger)
+        AgentOptions options, TimeProvider time, ILogger logger, Call? starter = null)
     {
         var directory = Directory.CreateTempSubdirectory("fnagent-dk-").FullName;
         var namespaced = sandbox.Isolation == DirektivIsolation.Namespace;
@@ -118,7 +128,18 @@ public sealed class DirektivInstance : IAsyncDisposable
                 StdoutIsLog = true,
             };
             var pid = 0;
-            process = FunctionProcess.Start(spec, line => logger.InstanceOutput(function.App, function.Name, Volatile.Read(ref pid), line));
+            process = FunctionProcess.Start(spec, line =>
+            {
+                // Once ready, calls overlap: no line can be told to belong to one of them.
+                if (Volatile.Read(ref starter) is { } call)
+                {
+                    call.OnOutputLine(Volatile.Read(ref pid), line);
+                }
+                else
+                {
+                    logger.InstanceOutput(function.App, function.Name, Volatile.Read(ref pid), line);
+                }
+            });
             Volatile.Write(ref pid, process.Id);
         }
         catch
@@ -138,10 +159,14 @@ public sealed class DirektivInstance : IAsyncDisposable
         }
         catch
         {
+            // Its last words (a stack trace, say) reach the starter's log before the call ends.
+            await process.LogCaughtUpAsync(TimeSpan.FromMilliseconds(200)).ConfigureAwait(false);
+            Volatile.Write(ref starter, null);
             await instance.DisposeAsync().ConfigureAwait(false);
             throw;
         }
 
+        Volatile.Write(ref starter, null);
         logger.InstanceStarted(function.App, function.Name, process.Id, instance.Endpoint);
         return instance;
     }

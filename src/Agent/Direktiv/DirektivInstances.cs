@@ -1,4 +1,5 @@
 using Fnagent.Functions;
+using Fnagent.Invocation;
 using Microsoft.Extensions.Logging;
 
 namespace Fnagent.Direktiv;
@@ -40,10 +41,10 @@ public sealed class DirektivInstances : IAsyncDisposable
         await _slots.DisposeAsync().ConfigureAwait(false);
     }
 
-    private async Task<DirektivInstance> StartAsync(FunctionDefinition function)
+    private async Task<DirektivInstance> StartAsync(FunctionDefinition function, Call? starter)
     {
         await _logServer.EnsureStartedAsync(CancellationToken.None).ConfigureAwait(false);
-        return await DirektivInstance.StartAsync(function, _sandbox, _logServer.SocketPath, _options, _time, _logger).ConfigureAwait(false);
+        return await DirektivInstance.StartAsync(function, _sandbox, _logServer.SocketPath, _options, _time, _logger, starter).ConfigureAwait(false);
     }
 
     private void OnFunctionsChanged()

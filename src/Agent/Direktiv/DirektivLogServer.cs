@@ -9,7 +9,8 @@ namespace Fnagent.Direktiv;
 /// <summary>
 /// The log endpoint Direktiv functions call (PROTOCOLS.md section 8): <c>POST /log?aid=ID</c>
 /// with the text as body, or <c>GET /log?aid=ID&amp;log=TEXT</c>. Each line goes to that
-/// call's log. An unknown aid is a 404, an oversize body a 413; no request can break it.
+/// call's log, also for a short grace after the call ended. An unknown aid is a 404, an
+/// oversize body a 413; no request can break it.
 /// In namespace mode it listens on one Unix socket that each namespace's relay forwards
 /// its 127.0.0.1:8889 to; in the port fallback, on the host's 127.0.0.1:8889. Started on
 /// the first instance, so an agent without Direktiv functions binds nothing.
@@ -135,7 +136,7 @@ public sealed class DirektivLogServer : IAsyncDisposable
                 return;
             }
 
-            if (!_calls.TryGet(request.Query["aid"].ToString(), out var call))
+            if (!_calls.TryGet(request.Query["aid"].ToString(), out var target))
             {
                 response.StatusCode = StatusCodes.Status404NotFound;
                 await response.WriteAsync("unknown aid\n", context.RequestAborted).ConfigureAwait(false);
@@ -149,10 +150,7 @@ public sealed class DirektivLogServer : IAsyncDisposable
                 return;
             }
 
-            foreach (var line in text.TrimEnd('\n').Split('\n'))
-            {
-                call.OnOutputLine(call.Record.Pid ?? 0, line.TrimEnd('\r'));
-            }
+            _calls.Append(target, [.. text.TrimEnd('\n').Split('\n').Select(line => line.TrimEnd('\r'))]);
         }
         catch (BadHttpRequestException e)
         {

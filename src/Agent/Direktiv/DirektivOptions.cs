@@ -18,6 +18,15 @@ public sealed class DirektivOptions
     /// <summary>Largest input the built-in command runner accepts (files included).</summary>
     public int MaxCommandInputBytes { get; set; } = 16 << 20;
 
+    /// <summary>
+    /// How long after a call ends its action id still takes log lines: Direktiv's own
+    /// examples post them without waiting, so they can arrive just after the answer.
+    /// </summary>
+    public TimeSpan LateLogGrace { get; set; } = TimeSpan.FromSeconds(3);
+
+    /// <summary>How many ended calls at most are remembered for <see cref="LateLogGrace"/> (the oldest go first).</summary>
+    public int MaxLateLogCalls { get; set; } = 1024;
+
     /// <summary>The port of the log endpoint, inside each namespace or, in the fallback, on the host.</summary>
     public int LogPort { get; set; } = 8889;
 }

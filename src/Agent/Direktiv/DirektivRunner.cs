@@ -16,6 +16,15 @@ namespace Fnagent.Direktiv;
 /// function whose command is Direktiv's <c>direktiv-cmd</c> is run by the built-in
 /// <see cref="DirektivCommandRunner"/> instead.
 /// </summary>
+/// <remarks>
+/// The steps of a call:
+/// 1. Take a place among the calls in flight to the function's instance (started if need be).
+/// 2. POST the input; on the deadline or an abort, <c>DELETE /</c> first, then give up.
+/// 3. When the connection broke, wait briefly for the instance to exit, so that no later call
+///    is handed an instance that is dying (a crash on one call made the next one fail).
+/// 4. When the request could not be delivered at all (the connection was refused: nothing
+///    can have run) and the instance is gone, once more from step 1 on a fresh instance.
+/// </remarks>
 public sealed class DirektivRunner(DirektivInstances instances, DirektivCommandRunner commands, DirektivCalls calls,
     AgentOptions options, TimeProvider time, ILogger<DirektivRunner> logger) : IFormatRunner
 {
@@ -23,6 +32,9 @@ public sealed class DirektivRunner(DirektivInstances instances, DirektivCommandR
     public const string TempDirHeader = "Direktiv-TempDir";
     public const string ErrorCodeHeader = "Direktiv-ErrorCode";
     public const string ErrorMessageHeader = "Direktiv-ErrorMessage";
+
+    // How long a broken connection is given to turn out to be the instance's death.
+    private static readonly TimeSpan ExitSettle = TimeSpan.FromSeconds(1);
 
     public async Task<FunctionError?> RunAsync(Call call, ICallResponse response, CancellationToken callerAborted)
     {
@@ -32,36 +44,49 @@ public sealed class DirektivRunner(DirektivInstances instances, DirektivCommandR
             return await commands.RunAsync(call, response, stop).ConfigureAwait(false);
         }
 
+        using (calls.Register(call))
+        {
+            var (error, undelivered) = await RunOnceAsync(call, response, stop).ConfigureAwait(false);
+
+            // Step 4: the dead instance is replaced on the way (it is never handed out).
+            return undelivered ? (await RunOnceAsync(call, response, stop).ConfigureAwait(false)).Error : error;
+        }
+    }
+
+    /// <summary>Steps 1 to 3 once; <c>Undelivered</c> when nothing reached a function that is gone now.</summary>
+    private async Task<(FunctionError? Error, bool Undelivered)> RunOnceAsync(Call call, ICallResponse response, CallStop stop)
+    {
+        // Step 1: a place and the instance.
         DirektivLease lease;
         try
         {
-            lease = await instances.For(call.Function).AcquireAsync(stop.QueueWait(options), stop.Token).ConfigureAwait(false);
+            lease = await instances.For(call.Function).AcquireAsync(stop.QueueWait(options), call, stop.Token).ConfigureAwait(false);
         }
         catch (NoCapacityException e)
         {
-            return new FunctionError(FunctionErrorKind.NoCapacity, e.Message);
+            return (new FunctionError(FunctionErrorKind.NoCapacity, e.Message), false);
         }
         catch (ProcessStartException e)
         {
-            return new FunctionError(FunctionErrorKind.StartFailed, $"function failed to start: {e.Message}");
+            return (new FunctionError(FunctionErrorKind.StartFailed, $"function failed to start: {e.Message}"), false);
         }
         catch (ObjectDisposedException)
         {
-            return new FunctionError(FunctionErrorKind.NoCapacity, "the function is being reloaded; retry");
+            return (new FunctionError(FunctionErrorKind.NoCapacity, "the function is being reloaded; retry"), false);
         }
         catch (OperationCanceledException)
         {
-            return stop.Error("waiting for the function");
+            return (stop.Error("waiting for the function"), false);
         }
 
         using (lease)
-        using (calls.Register(call))
         {
             var instance = lease.Instance;
             call.Record.Pid = instance.Id;
             var tempDir = instance.NewCallDirectory(call.Request.CallId);
             try
             {
+                // Step 2.
                 return await ExchangeAsync(call, instance, tempDir, response, stop).ConfigureAwait(false);
             }
             finally
@@ -75,7 +100,7 @@ public sealed class DirektivRunner(DirektivInstances instances, DirektivCommandR
     public static bool IsCommandRunner(FunctionDefinition function) =>
         function.Command is [var program, ..] && program == FunctionFileParser.CommandsRunner[0];
 
-    private async Task<FunctionError?> ExchangeAsync(Call call, DirektivInstance instance, string tempDir, ICallResponse response, CallStop stop)
+    private async Task<(FunctionError? Error, bool Undelivered)> ExchangeAsync(Call call, DirektivInstance instance, string tempDir, ICallResponse response, CallStop stop)
     {
         // The POST is given up only after the function was told to stop (DELETE), so a
         // function can clean up what the call started.
@@ -94,7 +119,7 @@ public sealed class DirektivRunner(DirektivInstances instances, DirektivCommandR
         }
     }
 
-    private async Task<FunctionError?> PostAsync(Call call, DirektivInstance instance, string tempDir, ICallResponse response,
+    private async Task<(FunctionError? Error, bool Undelivered)> PostAsync(Call call, DirektivInstance instance, string tempDir, ICallResponse response,
         CancellationToken giveUp, CallStop stop)
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, "/");
@@ -109,17 +134,17 @@ public sealed class DirektivRunner(DirektivInstances instances, DirektivCommandR
             var body = await ReadLimitedAsync(answer.Content, options.Limits.MaxResponseBytes, giveUp).ConfigureAwait(false);
             if (stop.IsStopped)
             {
-                return stop.Error("mid-call");
+                return (stop.Error("mid-call"), false);
             }
 
             if (body is null)
             {
-                return new FunctionError(FunctionErrorKind.ResponseTooLarge, $"response too large (limit {options.Limits.MaxResponseBytes} bytes)");
+                return (new FunctionError(FunctionErrorKind.ResponseTooLarge, $"response too large (limit {options.Limits.MaxResponseBytes} bytes)"), false);
             }
 
             if (ErrorOf(answer) is { } error)
             {
-                return error;
+                return (error, false);
             }
 
             await response.StartAsync(new FunctionResponse
@@ -129,18 +154,36 @@ public sealed class DirektivRunner(DirektivInstances instances, DirektivCommandR
                 ContentLength = body.Length,
             }, stop.Token).ConfigureAwait(false);
             await response.Body.WriteAsync(body, stop.Token).ConfigureAwait(false);
-            return null;
+            return (null, false);
         }
         catch (Exception e) when (e is HttpRequestException or IOException or OperationCanceledException)
         {
             if (stop.IsStopped)
             {
-                return stop.Error("mid-call");
+                return (stop.Error("mid-call"), false);
             }
 
-            return instance.HasExited
-                ? new FunctionError(FunctionErrorKind.Exited, $"function exited mid-call with code {await instance.Exited.ConfigureAwait(false)}")
-                : new FunctionError(FunctionErrorKind.Exited, $"function broke the connection: {e.Message}");
+            // Step 3. A refused connection delivered nothing (the launcher stops relaying
+            // once the function exited); HttpClient does not read the body before it connects.
+            var exited = await ExitedAsync(instance).ConfigureAwait(false);
+            var refused = e is HttpRequestException { HttpRequestError: HttpRequestError.ConnectionError };
+            return exited
+                ? (new FunctionError(FunctionErrorKind.Exited, $"function exited mid-call with code {await instance.Exited.ConfigureAwait(false)}"), refused)
+                : (new FunctionError(FunctionErrorKind.Exited, $"function broke the connection: {e.Message}"), false);
+        }
+    }
+
+    /// <summary>True when the instance exited, or does within <see cref="ExitSettle"/>.</summary>
+    private async Task<bool> ExitedAsync(DirektivInstance instance)
+    {
+        try
+        {
+            await instance.Exited.WaitAsync(ExitSettle, time).ConfigureAwait(false);
+            return true;
+        }
+        catch (TimeoutException)
+        {
+            return false;
         }
     }
 

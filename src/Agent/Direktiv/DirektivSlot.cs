@@ -1,4 +1,5 @@
 using Fnagent.Functions;
+using Fnagent.Invocation;
 using Fnagent.Pool;
 using Microsoft.Extensions.Logging;
 
@@ -14,7 +15,7 @@ public sealed class DirektivSlot : IServesLaunch
 {
     private readonly Lock _gate = new();
     private readonly SemaphoreSlim _capacity;
-    private readonly Func<FunctionDefinition, Task<DirektivInstance>> _start;
+    private readonly Func<FunctionDefinition, Call?, Task<DirektivInstance>> _start;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly ITimer _idleTimer;
@@ -22,7 +23,7 @@ public sealed class DirektivSlot : IServesLaunch
     private int _inFlight;
     private bool _disposed;
 
-    public DirektivSlot(FunctionDefinition function, Func<FunctionDefinition, Task<DirektivInstance>> start, TimeProvider time, ILogger logger)
+    public DirektivSlot(FunctionDefinition function, Func<FunctionDefinition, Call?, Task<DirektivInstance>> start, TimeProvider time, ILogger logger)
     {
         Function = function;
         _capacity = new SemaphoreSlim(Math.Max(1, function.MaxConcurrency));
@@ -38,9 +39,11 @@ public sealed class DirektivSlot : IServesLaunch
     /// <summary>
     /// A place among the calls in flight and the running instance, started if need be.
     /// Throws <see cref="NoCapacityException"/> past <paramref name="queueWait"/>, or the
-    /// start's <see cref="Processes.ProcessStartException"/>. Dispose the lease when done.
+    /// start's <see cref="Processes.ProcessStartException"/>. An instance whose process has
+    /// exited is never handed out. When this call starts the instance, what the function
+    /// prints until it listens goes to <paramref name="starter"/>'s log. Dispose the lease when done.
     /// </summary>
-    public async Task<DirektivLease> AcquireAsync(TimeSpan queueWait, CancellationToken cancellationToken)
+    public async Task<DirektivLease> AcquireAsync(TimeSpan queueWait, Call? starter, CancellationToken cancellationToken)
     {
         if (!await _capacity.WaitAsync(queueWait, cancellationToken).ConfigureAwait(false))
         {
@@ -60,7 +63,7 @@ public sealed class DirektivSlot : IServesLaunch
                 }
 
                 // The start belongs to no caller: one caller giving up must not fail the others.
-                _instance = _start(Function);
+                _instance = _start(Function, starter);
             }
 
             starting = _instance;
@@ -87,7 +90,7 @@ public sealed class DirektivSlot : IServesLaunch
         {
             if (!_disposed && (_instance is null || _instance.IsFaulted || _instance.IsCanceled))
             {
-                _instance = _start(Function);
+                _instance = _start(Function, null);
 
                 // Nobody awaits a warm-up: observe its failure here (the next call retries).
                 _instance.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);

@@ -6,7 +6,8 @@ namespace Fnagent.State;
 /// The log of one call: lines appended as the function writes them, capped at a size
 /// past which one truncation line is kept (PROTOCOLS.md section 6). The file is created
 /// on the first line only, so a call that logs nothing costs no file (nor its path).
-/// Thread-safe: stderr and stdout pumps may append concurrently.
+/// Thread-safe: stderr and stdout pumps may append concurrently. Once the call is over
+/// (disposed), <see cref="Append"/> drops lines; only <see cref="AppendLate"/> still adds.
 /// </summary>
 public sealed class CallLog : IDisposable
 {
@@ -31,6 +32,9 @@ public sealed class CallLog : IDisposable
     /// <summary>Where the log of <paramref name="callId"/> is kept in <paramref name="directory"/>.</summary>
     public static string PathFor(string directory, string callId) => Path.Combine(directory, callId + ".log");
 
+    /// <summary>The call this is the log of.</summary>
+    public string CallId => _callId;
+
     /// <summary>Bytes kept so far (the truncation line excluded).</summary>
     public long Length => Volatile.Read(ref _written);
 
@@ -42,20 +46,38 @@ public sealed class CallLog : IDisposable
         var bytes = Encoding.UTF8.GetByteCount(line) + 1;
         lock (_gate)
         {
-            if (_closed || _truncated)
+            if (!_closed)
             {
-                return;
+                AppendUnderLock(line, bytes);
             }
+        }
+    }
 
-            if (_written + bytes > _maxBytes)
+    /// <summary>
+    /// Appends lines that arrive after the call ended, under the same cap (a Direktiv
+    /// function may post its log lines without waiting for them: docs/protocols.md §8).
+    /// The file is opened for these lines and closed again, so an ended call holds no handle.
+    /// </summary>
+    public void AppendLate(IReadOnlyList<string> lines)
+    {
+        lock (_gate)
+        {
+            var reopened = _closed;
+            try
             {
-                _truncated = true;
-                Write($"----- log truncated at {_maxBytes} bytes -----\n");
-                return;
+                foreach (var line in lines)
+                {
+                    AppendUnderLock(line, Encoding.UTF8.GetByteCount(line) + 1);
+                }
             }
-
-            _written += bytes;
-            Write(line + "\n");
+            finally
+            {
+                if (reopened)
+                {
+                    _file?.Dispose();
+                    _file = null;
+                }
+            }
         }
     }
 
@@ -68,6 +90,24 @@ public sealed class CallLog : IDisposable
             _file?.Dispose();
             _file = null;
         }
+    }
+
+    private void AppendUnderLock(string line, int bytes)
+    {
+        if (_truncated)
+        {
+            return;
+        }
+
+        if (_written + bytes > _maxBytes)
+        {
+            _truncated = true;
+            Write($"----- log truncated at {_maxBytes} bytes -----\n");
+            return;
+        }
+
+        _written += bytes;
+        Write(line + "\n");
     }
 
     private void Write(string text)

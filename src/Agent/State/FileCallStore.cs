@@ -59,6 +59,44 @@ public sealed class FileCallStore : ICallStore
         DeleteLog(evicted);
     }
 
+    public void AppendLate(CallLog log, IReadOnlyList<string> lines)
+    {
+        var id = Key(log.CallId);
+        lock (_gate)
+        {
+            if (!_running.ContainsKey(id) && !_slots.ContainsKey(id))
+            {
+                return;
+            }
+        }
+
+        log.AppendLate(lines);
+        if (!log.HasFile)
+        {
+            return;
+        }
+
+        // A call kept as "logged nothing" whose first line came late: its file must go with
+        // it when it is evicted, or files of such calls would pile up. One running still
+        // is kept by Finish, which reads HasFile under this lock. One evicted while these
+        // lines were written has lost its log: the file just made goes too.
+        lock (_gate)
+        {
+            if (_slots.TryGetValue(id, out var slot))
+            {
+                _ring[slot] = _ring[slot] with { HasLog = true };
+                return;
+            }
+
+            if (_running.ContainsKey(id))
+            {
+                return;
+            }
+        }
+
+        TryDelete(LogPath(log.CallId));
+    }
+
     public bool TryGet(string callId, out CallRecord record)
     {
         record = null!;

@@ -12,6 +12,13 @@ public interface ICallStore
     /// <summary>The call is over: its log is closed and its record kept as it stands.</summary>
     void Finish(CallRecord record, CallLog log);
 
+    /// <summary>
+    /// Appends lines to the log of a call that may have finished, while the store still keeps
+    /// it (else they are dropped), within the log's cap. For a Direktiv function's log lines
+    /// that arrive just after its answer (docs/protocols.md §8).
+    /// </summary>
+    void AppendLate(CallLog log, IReadOnlyList<string> lines);
+
     bool TryGet(string callId, out CallRecord record);
 
     /// <summary>The call's log as text, or null when the call is unknown. Empty when it logged nothing.</summary>

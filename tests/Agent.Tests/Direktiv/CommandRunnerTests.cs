@@ -25,6 +25,42 @@ public sealed class CommandRunnerTests(AutoDirektivFixture fixture) : IClassFixt
     }
 
     [Fact]
+    public async Task AnOutputThatIsOneJsonValueIsEmbeddedAsJsonAnyOtherOutputIsAString()
+    {
+        var (response, body) = await fixture.PostAsync("r/direktiv/commands", Commands(
+            new { command = "echo 444" },
+            new { command = "echo '  {\"a\": [1, true, null], \"b\": \"x y\"}  '" },
+            new { command = "echo '\"quoted\"'" },
+            new { command = "echo 1 2" },
+            new { command = "echo '{\"a\": 1,}'" },
+            new { command = "true" }));
+        var outputs = body.EnumerateArray().Select(r => r.GetProperty("Output")).ToList();
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(JsonValueKind.Number, outputs[0].ValueKind);
+        Assert.Equal(444, outputs[0].GetInt32());
+        Assert.Equal("{\"a\":[1,true,null],\"b\":\"x y\"}", outputs[1].GetRawText());
+        Assert.Equal("quoted", outputs[2].GetString());
+        Assert.Equal("1 2\n", outputs[3].GetString());
+        Assert.Equal("{\"a\": 1,}\n", outputs[4].GetString());
+        Assert.Equal("", outputs[5].GetString());
+    }
+
+    [Fact]
+    public async Task AnOutputIsEmbeddedAsJsonAsDeepAsGoNestsAndNoDeeper()
+    {
+        var input = JsonSerializer.Serialize(Commands(
+            new { command = "python3 -c \"print('[' * 10000 + ']' * 10000)\"" },
+            new { command = "python3 -c \"print('[' * 10001 + ']' * 10001)\"" }));
+        using var response = await fixture.Agent.Client.PostAsync("r/direktiv/commands", new StringContent(input));
+        var body = await response.Content.ReadAsStringAsync();
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.StartsWith($"[{{\"Error\":\"\",\"Output\":{new string('[', 10000)}]", body);
+        Assert.Contains($"{{\"Error\":\"\",\"Output\":\"{new string('[', 10001)}", body);
+    }
+
+    [Fact]
     public async Task AnEmptyCommandListAnswersAnEmptyArray()
     {
         var (emptyList, emptyBody) = await fixture.PostAsync("r/direktiv/commands", Commands());

@@ -160,6 +160,80 @@ public abstract class DirektivFunctionContract(DirektivFixture fixture)
         }
     }
 
+    [Fact]
+    public async Task LogLinesPostedJustAfterTheAnswerStillReachTheCallsLog()
+    {
+        var (response, body) = await fixture.PostAsync("r/direktiv/careless", new { name = "Ada" });
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("Hello Ada", body.GetProperty("greeting").GetString());
+        var log = await WaitForLogAsync(response, "answered Ada\n");
+        Assert.Contains("reading input\n", log);
+    }
+
+    [Fact]
+    public async Task WhatAFunctionPrintsBeforeItExitsUnlistenedIsInTheLogOfTheCallThatStartedIt()
+    {
+        var (response, body) = await fixture.PostAsync("r/direktiv/early-exit", new { });
+        var log = await fixture.LogOfAsync(response);
+
+        Assert.Equal(HttpStatusCode.BadGateway, response.StatusCode);
+        Assert.Contains("exited with code 1", body.GetProperty("error").GetProperty("message").GetString());
+        Assert.Contains("loading settings\n", log);
+        Assert.Contains("Error: no settings file\n", log);
+        Assert.Contains("exited with code 1", log);
+    }
+
+    [Fact]
+    public async Task AfterAFunctionCrashedOnInvalidJsonTheNextCallIsServedByAFreshInstance()
+    {
+        for (var round = 0; round < 6; round++)
+        {
+            using var crashed = await fixture.Agent.Client.PostAsync("r/direktiv/careless", new StringContent("{not json"));
+            var (next, body) = await fixture.PostAsync("r/direktiv/careless", new { name = "Ada" });
+
+            Assert.Equal(HttpStatusCode.BadGateway, crashed.StatusCode);
+            Assert.Equal(HttpStatusCode.OK, next.StatusCode);
+            Assert.Equal("Hello Ada", body.GetProperty("greeting").GetString());
+        }
+    }
+
+    [Fact]
+    public async Task ACallRefusedByAnInstanceThatIsGoingAwayIsRetriedOnAFreshOne()
+    {
+        // Only the port fallback lets a function refuse a connection while it lives; in a
+        // namespace the relay accepts for it until it exits.
+        if (fixture.Mode != DirektivIsolation.Port)
+        {
+            return;
+        }
+
+        var (left, leaving) = await fixture.PostAsync("r/direktiv/careless", new { name = "Ada", action = "leave" });
+        var (next, body) = await fixture.PostAsync("r/direktiv/careless", new { name = "Grace" });
+
+        Assert.Equal(HttpStatusCode.OK, left.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, next.StatusCode);
+        Assert.Equal("Hello Grace", body.GetProperty("greeting").GetString());
+        Assert.NotEqual(leaving.GetProperty("pid").GetInt32(), body.GetProperty("pid").GetInt32());
+    }
+
+    /// <summary>The call's log once it holds <paramref name="text"/>; fails after 15 s.</summary>
+    private async Task<string> WaitForLogAsync(HttpResponseMessage response, string text)
+    {
+        var until = DateTime.UtcNow.AddSeconds(15);
+        while (true)
+        {
+            var log = await fixture.LogOfAsync(response);
+            if (log.Contains(text, StringComparison.Ordinal))
+            {
+                return log;
+            }
+
+            Assert.True(DateTime.UtcNow < until, $"'{text.TrimEnd()}' not in the call's log within 15 s; it holds: {log}");
+            await Task.Delay(50);
+        }
+    }
+
     /// <summary>Waits (bounded, polling with pauses) for a condition on the outside world.</summary>
     private static async Task WaitForAsync(Func<bool> condition)
     {
