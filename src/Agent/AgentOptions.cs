@@ -16,6 +16,13 @@ public sealed class AgentOptions
     /// <summary>PATH given to every function (functions never inherit the agent's environment).</summary>
     public string FunctionPath { get; set; } = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
+    /// <summary>
+    /// Host names (comma-separated; <c>*</c> for any) accepted besides loopback ones in the
+    /// <c>Host</c> and <c>Origin</c> of a request that arrived on a loopback address
+    /// (see Http.LoopbackHostFilter). Empty by default: only localhost, 127.0.0.1 and [::1].
+    /// </summary>
+    public string? AllowedHosts { get; set; }
+
     public LimitOptions Limits { get; set; } = new();
 
     /// <summary>Settings of Direktiv functions (PROTOCOLS.md section 8).</summary>

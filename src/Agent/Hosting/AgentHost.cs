@@ -63,6 +63,10 @@ public static class AgentHost
         services.AddSingleton<FunctionInvoker>();
 
         var app = builder.Build();
+
+        // Before every endpoint: a web page must not reach an agent on 127.0.0.1 (DNS
+        // rebinding, cross-site POSTs).
+        app.Use(new LoopbackHostFilter(options.AllowedHosts).Wrap);
         app.MapCalls();
         app.MapAdmin();
 
