@@ -23,6 +23,18 @@ public sealed class AgentOptions
     /// </summary>
     public string? AllowedHosts { get; set; }
 
+    /// <summary>
+    /// The user functions run as when the agent runs as root: a name or <c>uid[:gid]</c>;
+    /// <c>root</c> or empty runs them as the agent's own user. Ignored when the agent is not
+    /// root (it cannot change user then). See <see cref="Processes.FunctionUser"/>.
+    /// </summary>
+    public string? RunAs { get; set; } = "nobody";
+
+    private Lazy<Processes.FunctionUser?>? _user;
+
+    /// <summary><see cref="RunAs"/> resolved on first use; null when functions run as the agent's own user.</summary>
+    internal Processes.FunctionUser? User => (_user ??= new Lazy<Processes.FunctionUser?>(() => Processes.FunctionUser.Resolve(RunAs))).Value;
+
     public LimitOptions Limits { get; set; } = new();
 
     /// <summary>Settings of Direktiv functions (PROTOCOLS.md section 8).</summary>
