@@ -170,8 +170,11 @@ public sealed unsafe partial class FunctionUser
     }
 
     /// <summary>Whether the mode bits give this user (no supplementary groups: setpriv clears them) the permission <paramref name="bit"/> (1 x, 2 w, 4 r).</summary>
-    private bool Allows((int Mode, int Uid, int Gid) entry, int bit) =>
-        (entry.Uid == Uid ? entry.Mode >> 6 : entry.Gid == Gid ? entry.Mode >> 3 : entry.Mode) % 8 is var granted && (granted & bit) != 0;
+    private bool Allows((int Mode, int Uid, int Gid) entry, int bit)
+    {
+        var shift = entry.Uid == Uid ? 6 : entry.Gid == Gid ? 3 : 0;
+        return ((entry.Mode >> shift) & bit) != 0;
+    }
 
     private static string Describe(string path) => Stat(path) is { } entry
         ? $"mode {Convert.ToString(entry.Mode & 0x1FF, 8).PadLeft(4, '0')}, owned by uid {entry.Uid}"
