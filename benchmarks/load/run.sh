@@ -79,6 +79,22 @@ start_agent "$HERE/functions" "$AGENT_PORT" "$WORK/agent.log"
 AGENT_PID=$LAST_PID
 AGENT=http://127.0.0.1:$AGENT_PORT
 
+# The same cold function on an agent that runs functions as its own user: a root agent
+# runs them as nobody through setpriv (one exec more per process), FNAGENT_RunAs=root opts
+# out. Without root both agents run cat the same way.
+OWN_DIR=$WORK/own
+mkdir -p "$OWN_DIR/cat"
+cp "$HERE/functions/cat/func.yml" "$OWN_DIR/cat/"
+OWN_PORT=$(free_port)
+FNAGENT_RunAs=root start_agent "$OWN_DIR" "$OWN_PORT" "$WORK/agent-own.log"
+if [ "$(id -u)" = 0 ]; then
+  CAT_AS=", as \`nobody\` (setpriv, the default for a root agent)"
+  CAT_OWN=", as root (\`FNAGENT_RunAs=root\`: no setpriv)"
+else
+  CAT_AS=", as the agent's user (not root: no setpriv)"
+  CAT_OWN=", as the agent's user, second agent (not root: no setpriv)"
+fi
+
 ECHO_PORT=$(free_port)
 dotnet "$ECHO_DLL" --urls "http://127.0.0.1:$ECHO_PORT" >"$WORK/echo.log" 2>&1 &
 PIDS+=("$!")
@@ -134,7 +150,8 @@ row kestrel "bare Kestrel echo (ceiling)" "http://127.0.0.1:$ECHO_PORT/"
 row proxy "Kestrel piping json lines to 4 node echo processes, nothing else (reference)" "http://127.0.0.1:$PROXY_PORT/"
 for c in 1 16; do spawn spawn "raw spawn of \`cat\`, Process.Start (cold floor)" "$c"; done
 for c in 1 16; do spawn spawn-setsid "raw spawn of \`setsid cat\`, Process.Start" "$c" --setsid; done
-row cat "\`default\` format, \`cat\`" "$AGENT/r/bench/cat"
+row cat "\`default\` format, \`cat\`$CAT_AS" "$AGENT/r/bench/cat"
+row cat-own "\`default\` format, \`cat\`$CAT_OWN" "http://127.0.0.1:$OWN_PORT/r/bench/cat"
 row cold-python "\`default\` format, python3 echo (cold)" "$AGENT/r/bench/cold-python"
 row json-node "hot \`json\` echo, node" "$AGENT/r/bench/json-node"
 row json-python "hot \`json\` echo, python3" "$AGENT/r/bench/json-python"
@@ -188,6 +205,7 @@ NODE_P99=$(grep -F "| hot \`json\` echo, node | 16 |" <(printf '%s\n' "${ROWS[@]
 HOT_COLD=$(ratio json-python-1 cold-python-1)
 CAT_SHARE=$(ratio cat-16 spawn-16)
 CAT_SHARE_SETSID=$(ratio cat-16 spawn-setsid-16)
+CAT_OF_OWN=$(ratio cat-16 cat-own-16)
 
 {
   echo "# fnagent load benchmark"
@@ -211,12 +229,14 @@ CAT_SHARE_SETSID=$(ratio cat-16 spawn-setsid-16)
   echo "| hot \`json\` node echo at c=16: p99 < 2 ms | $NODE_P99 ms | $(verdict "$NODE_P99" "<" 2) |"
   echo "| python3 echo at c=1: hot \`json\` >= 30x cold \`default\` | ${HOT_COLD}x | $(verdict "$HOT_COLD" ">=" 30) |"
   echo "| \`default\` \`cat\` at c=16 >= 80% of raw \`cat\` spawns/s | $(pct "$CAT_SHARE") (of \`setsid cat\`: $(pct "$CAT_SHARE_SETSID")) | $(verdict "$CAT_SHARE" ">=" 0.80) |"
+  echo "| (no target) \`default\` \`cat\` at c=16 as the function user, of the same as the agent's own | $(pct "$CAT_OF_OWN") | - |"
   echo "| agent RSS with 20 hot functions idle < 150 MB | $RSS_IDLE MB | $(verdict "$RSS_IDLE" "<" 150) |"
   echo
   echo "Rows: *bare Kestrel echo* is a minimal ASP.NET Core app (benchmarks/load/KestrelEcho) echoing the body: the ceiling for anything served by Kestrel here."
   echo "*Kestrel piping json lines* is benchmarks/load/PipeProxy: the same Kestrel set-up handing each body to one of 4 node processes running the json-node echo, as one line in the json format's shape, and answering with the body that comes back; no call ids, records, logs, deadlines, limits or checks of the process. The least a hot \`json\` call can cost here; the agent's hot path does all of that on top."
   echo "*raw spawn* is benchmarks/load/Spawner: W workers each starting \`cat\` with System.Diagnostics.Process (stdin/stdout/stderr piped), writing the body, closing stdin, reading stdout to its end and awaiting the exit; requests/s is spawns/s, latencies are per spawn."
   echo "*setsid cat* is the same through setsid(1): how the agent started functions before issue 7 (a second exec for a new session and process group); it now uses posix_spawn (a process group of its own, one exec), like the plain row."
+  echo "The two \`default\` \`cat\` rows: a root agent runs functions as \`nobody\`, execing setpriv before the function (one exec more per process start); the second row's agent (\`FNAGENT_RunAs=root\`) runs them as itself."
   echo "Function rows call benchmarks/load/functions through the agent at /r/bench/<name>; hot functions have max_concurrency 4 (the default) and min_idle 4, and each measurement starts 1 s after its warm-up (see \`measure\` in the script)."
 } >"$OUT"
 

@@ -16,6 +16,25 @@ public sealed class AgentOptions
     /// <summary>PATH given to every function (functions never inherit the agent's environment).</summary>
     public string FunctionPath { get; set; } = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
+    /// <summary>
+    /// Host names (comma-separated; <c>*</c> for any) accepted besides loopback ones in the
+    /// <c>Host</c> and <c>Origin</c> of a request that arrived on a loopback address
+    /// (see Http.LoopbackHostFilter). Empty by default: only localhost, 127.0.0.1 and [::1].
+    /// </summary>
+    public string? AllowedHosts { get; set; }
+
+    /// <summary>
+    /// The user functions run as when the agent runs as root: a name or <c>uid[:gid]</c>;
+    /// <c>root</c> or empty runs them as the agent's own user. Ignored when the agent is not
+    /// root (it cannot change user then). See <see cref="Processes.FunctionUser"/>.
+    /// </summary>
+    public string? RunAs { get; set; } = "nobody";
+
+    private Lazy<Processes.FunctionUser?>? _user;
+
+    /// <summary><see cref="RunAs"/> resolved on first use; null when functions run as the agent's own user.</summary>
+    internal Processes.FunctionUser? User => (_user ??= new Lazy<Processes.FunctionUser?>(() => Processes.FunctionUser.Resolve(RunAs))).Value;
+
     public LimitOptions Limits { get; set; } = new();
 
     /// <summary>Settings of Direktiv functions (PROTOCOLS.md section 8).</summary>

@@ -6,7 +6,7 @@ using Serilog.Events;
 
 namespace Fnagent.Cli;
 
-/// <summary><c>fnagent serve [--functions DIR] [--urls URL] [--data DIR] [--log-level LEVEL]</c>.</summary>
+/// <summary><c>fnagent serve [--functions DIR] [--urls URL] [--data DIR] [--allowed-hosts HOSTS] [--log-level LEVEL]</c>.</summary>
 internal static class ServeCommand
 {
     public static Command Create()
@@ -14,6 +14,10 @@ internal static class ServeCommand
         var functions = new Option<string?>("--functions") { Description = "Folder of func.yml files (default: examples/)" };
         var urls = new Option<string>("--urls") { Description = "Where to listen", DefaultValueFactory = _ => "http://127.0.0.1:8080" };
         var data = new Option<string?>("--data") { Description = "Folder for call logs (default: data/)" };
+        var allowedHosts = new Option<string?>("--allowed-hosts")
+        {
+            Description = "Host names, comma-separated, accepted besides localhost/127.0.0.1/[::1] when listening on a loopback address (* for any)",
+        };
         var logLevel = new Option<LogEventLevel>("--log-level")
         {
             Description = "Agent log level; Debug adds one line per call",
@@ -21,7 +25,7 @@ internal static class ServeCommand
         };
         var command = new Command("serve", "Serve every function under the functions folder at /r/<app>/<route>")
         {
-            functions, urls, data, logLevel,
+            functions, urls, data, allowedHosts, logLevel,
         };
 
         command.SetAction(async (result, cancellationToken) =>
@@ -29,6 +33,7 @@ internal static class ServeCommand
             var options = LoadOptions();
             options.FunctionsDirectory = result.GetValue(functions) ?? DefaultFunctionsDirectory();
             options.DataDirectory = result.GetValue(data) ?? options.DataDirectory;
+            options.AllowedHosts = result.GetValue(allowedHosts) ?? options.AllowedHosts;
             var app = AgentHost.Build(options, result.GetValue(urls)!, result.GetValue(logLevel));
             ControllingTerminal.Release();
             await app.RunAsync(cancellationToken);

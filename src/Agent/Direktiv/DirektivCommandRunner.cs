@@ -73,6 +73,13 @@ public sealed class DirektivCommandRunner(AgentOptions options)
                 }
             }
 
+            // Written while the directory is still the agent's alone, then given to the user
+            // the commands run as: no process of that user can have planted a link in it.
+            if (options.User is { } user && !GiveTo(user, directory, input.Files))
+            {
+                return Failed($"failed to prepare file: cannot give the call's directory to user {user}");
+            }
+
             var results = new List<(string Error, string Output)>();
             call.Log.Append($"running {input.Commands.Count} commands");
             for (var i = 0; i < input.Commands.Count; i++)
@@ -222,6 +229,7 @@ public sealed class DirektivCommandRunner(AgentOptions options)
             Environment = env,
             WorkingDirectory = directory,
             MemoryLimitBytes = (long)call.Function.MemoryMb << 20,
+            User = options.User,
         };
         var process = FunctionProcess.Start(spec, line => call.OnOutputLine(0, line));
         await using (process.ConfigureAwait(false))
@@ -253,6 +261,10 @@ public sealed class DirektivCommandRunner(AgentOptions options)
 
         return Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length);
     }
+
+    /// <summary>Gives the call's directory and the files written into it to <paramref name="user"/>.</summary>
+    private static bool GiveTo(FunctionUser user, string directory, IEnumerable<DirektivCommandInput.File> files) =>
+        files.All(file => user.Own(Path.Combine(directory, file.Name))) && user.Own(directory);
 
     /// <summary>Writes a file of the input into the call's directory, or says why not.</summary>
     private static string? WriteFile(string directory, DirektivCommandInput.File file)

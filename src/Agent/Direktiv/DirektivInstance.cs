@@ -47,9 +47,11 @@ public sealed class DirektivInstance : IAsyncDisposable
     private readonly FunctionProcess _process;
     private readonly string _directory;
     private readonly EndPoint _endpoint;
+    private readonly FunctionUser? _user;
 
-    private DirektivInstance(FunctionProcess process, string directory, EndPoint endpoint)
+    private DirektivInstance(FunctionProcess process, string directory, EndPoint endpoint, FunctionUser? user)
     {
+        _user = user;
         _process = process;
         _directory = directory;
         _endpoint = endpoint;
@@ -83,6 +85,7 @@ public sealed class DirektivInstance : IAsyncDisposable
     {
         var path = Path.Combine(_directory, "calls", callId);
         Directory.CreateDirectory(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        _user?.Own(path);
         return path;
     }
 
@@ -100,7 +103,21 @@ public sealed class DirektivInstance : IAsyncDisposable
         var directory = Directory.CreateTempSubdirectory("fnagent-dk-").FullName;
         var namespaced = sandbox.Isolation == DirektivIsolation.Namespace;
         var port = namespaced ? 8080 : FreePort();
-        var env = FunctionEnvironment.ForProcess(function, options.FunctionPath, directory);
+        // A root agent's function runs as its user (see FunctionUser); the directory stays
+        // the agent's (its relays put http.sock there, and it makes the calls' folders in
+        // it, which a link planted by the function must not redirect): enterable, not
+        // writable, with a home of the user's inside.
+        var user = options.User;
+        var home = directory;
+        if (user is not null)
+        {
+            File.SetUnixFileMode(directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute);
+            home = Directory.CreateDirectory(Path.Combine(directory, "home"), UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute).FullName;
+            user.Own(home);
+            Directory.CreateDirectory(Path.Combine(directory, "calls"), UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute);
+        }
+
+        var env = FunctionEnvironment.ForProcess(function, options.FunctionPath, home);
         env["PORT"] = port.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
         FunctionProcess process;
@@ -110,11 +127,11 @@ public sealed class DirektivInstance : IAsyncDisposable
             // forked bwrap, and .NET retires idle pool threads. The agent kills the group itself.
             // Resolved here so that a missing program is a clear start error, not exit 127.
             var program = ExecutableLookup.Resolve(function.Command[0], function.Directory, env.GetValueOrDefault("PATH"));
+            var run = user is null ? [program, .. function.Command.Skip(1)] : user.Wrap(function.Directory, program, function.Command.Skip(1));
             List<string> argv = namespaced
                 ? [sandbox.Bwrap!, "--dev-bind", "/", "/", "--unshare-net", "/bin/sh", "-c", Launcher, "sh",
-                    directory, logSocket, sandbox.Socat!, options.Direktiv.LogPort.ToString(System.Globalization.CultureInfo.InvariantCulture), program]
-                : [program];
-            argv.AddRange(function.Command.Skip(1));
+                    directory, logSocket, sandbox.Socat!, options.Direktiv.LogPort.ToString(System.Globalization.CultureInfo.InvariantCulture), .. run]
+                : run;
             var spec = new ProcessSpec
             {
                 Command = argv,
@@ -152,7 +169,7 @@ public sealed class DirektivInstance : IAsyncDisposable
         await process.StandardInput.DisposeAsync().ConfigureAwait(false);
 
         EndPoint endpoint = namespaced ? new UnixDomainSocketEndPoint(Path.Combine(directory, "http.sock")) : new IPEndPoint(IPAddress.Loopback, port);
-        var instance = new DirektivInstance(process, directory, endpoint);
+        var instance = new DirektivInstance(process, directory, endpoint, user);
         try
         {
             await instance.WaitReadyAsync(options.Direktiv.StartTimeout, time).ConfigureAwait(false);

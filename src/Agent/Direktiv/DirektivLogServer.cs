@@ -119,6 +119,10 @@ public sealed class DirektivLogServer : IAsyncDisposable
         });
 
         var app = builder.Build();
+
+        // On the host's 127.0.0.1:8889 (port fallback) a web page could write into a call's
+        // log; functions call it as localhost:8889 or 127.0.0.1:8889, which pass.
+        app.Use(new Http.LoopbackHostFilter(_options.AllowedHosts).Wrap);
         app.Map("/log", HandleAsync);
         return app;
     }

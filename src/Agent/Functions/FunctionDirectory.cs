@@ -24,6 +24,7 @@ public sealed class FunctionDirectory : IFunctionRegistry, IDisposable
 
     private readonly ILogger _logger;
     private readonly TimeSpan _debounce;
+    private readonly Func<FunctionDefinition, string?>? _check;
     private readonly Lock _gate = new();
     private readonly Timer _reloadTimer;
     private FileSystemWatcher? _watcher;
@@ -37,9 +38,14 @@ public sealed class FunctionDirectory : IFunctionRegistry, IDisposable
     {
     }
 
-    /// <summary>As the other constructor, with the quiet time awaited after a file event before rescanning.</summary>
-    public FunctionDirectory(string root, ILogger<FunctionDirectory> logger, TimeSpan debounce)
+    /// <summary>
+    /// As the other constructor, with the quiet time awaited after a file event before
+    /// rescanning, and a check of each function that can refuse it with a reason (reported
+    /// like a mistake in its file; see <see cref="FunctionSnapshot.Scan"/>).
+    /// </summary>
+    public FunctionDirectory(string root, ILogger<FunctionDirectory> logger, TimeSpan debounce, Func<FunctionDefinition, string?>? check = null)
     {
+        _check = check;
         ArgumentNullException.ThrowIfNull(root);
         ArgumentNullException.ThrowIfNull(logger);
         Root = Path.GetFullPath(root);
@@ -92,7 +98,7 @@ public sealed class FunctionDirectory : IFunctionRegistry, IDisposable
             // Watch before scanning: a file written during the scan then still causes a rescan.
             Watch(Directory.Exists(Root));
             previous = _snapshot;
-            next = FunctionSnapshot.Scan(Root);
+            next = FunctionSnapshot.Scan(Root, _check);
             _snapshot = next;
         }
         if (next.SameAs(previous))

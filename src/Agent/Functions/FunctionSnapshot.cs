@@ -29,8 +29,10 @@ internal sealed class FunctionSnapshot
     /// <summary>
     /// Reads every func.yml under <paramref name="root"/>. Files are taken in ordinal path
     /// order so that of two functions on one app+route the same one wins on every scan.
+    /// A function <paramref name="check"/> refuses (it names why) is not loaded: the reason
+    /// is one of the errors, so it shows in the log and in <c>GET /v1/functions</c>.
     /// </summary>
-    public static FunctionSnapshot Scan(string root)
+    public static FunctionSnapshot Scan(string root, Func<FunctionDefinition, string?>? check = null)
     {
         if (!Directory.Exists(root))
         {
@@ -44,6 +46,11 @@ internal sealed class FunctionSnapshot
             if (parsed.Function is not { } function)
             {
                 errors.AddRange(parsed.Errors);
+                continue;
+            }
+            if (check?.Invoke(function) is { } problem)
+            {
+                errors.Add(new FunctionLoadError(file, null, null, problem));
                 continue;
             }
             if (byRoute.TryGetValue((function.App, function.Route), out var first))

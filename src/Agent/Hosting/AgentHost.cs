@@ -18,6 +18,9 @@ public static class AgentHost
 {
     public static WebApplication Build(AgentOptions options, string urls, LogEventLevel logLevel = LogEventLevel.Information)
     {
+        // Resolved before anything starts: an unknown user fails the start, not a call.
+        _ = options.User;
+
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
         {
             ContentRootPath = Directory.GetCurrentDirectory(),
@@ -50,7 +53,8 @@ public static class AgentHost
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<ICallStore, FileCallStore>();
         services.AddSingleton<IFunctionRegistry>(sp =>
-            new FunctionDirectory(Path.GetFullPath(options.FunctionsDirectory), sp.GetRequiredService<ILogger<FunctionDirectory>>()));
+            new FunctionDirectory(Path.GetFullPath(options.FunctionsDirectory), sp.GetRequiredService<ILogger<FunctionDirectory>>(), TimeSpan.FromMilliseconds(150),
+                function => options.User?.Problem(function.Directory, function.Command[0])));
         services.AddSingleton<FunctionBuilds>();
         services.AddSingleton<ColdRunner>();
         services.AddSingleton<HotPools>();
@@ -63,6 +67,10 @@ public static class AgentHost
         services.AddSingleton<FunctionInvoker>();
 
         var app = builder.Build();
+
+        // Before every endpoint: a web page must not reach an agent on 127.0.0.1 (DNS
+        // rebinding, cross-site POSTs).
+        app.Use(new LoopbackHostFilter(options.AllowedHosts).Wrap);
         app.MapCalls();
         app.MapAdmin();
 

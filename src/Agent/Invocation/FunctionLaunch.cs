@@ -6,7 +6,7 @@ namespace Fnagent.Invocation;
 /// <summary>
 /// Starts a process of a function, hot or cold, the one way: an empty private directory,
 /// the exact environment of PROTOCOLS.md section 1 (plus what the caller adds for its
-/// format), the function's folder and its memory limit.
+/// format), the function's folder, its memory limit, and the user functions run as.
 /// </summary>
 public static class FunctionLaunch
 {
@@ -19,7 +19,8 @@ public static class FunctionLaunch
         Action<Dictionary<string, string>, string>? addEnvironment, Action<string> onOutputLine)
     {
         var owner = $"{function.App}/{function.Name}";
-        var privateDirectory = PrivateDirectories.Take(owner);
+        var user = options.User;
+        var privateDirectory = PrivateDirectories.Take(owner, user);
         try
         {
             var env = FunctionEnvironment.ForProcess(function, options.FunctionPath, privateDirectory);
@@ -33,6 +34,7 @@ public static class FunctionLaunch
                     PrivateDirectory = privateDirectory,
                     PrivateDirectoryOwner = owner,
                     MemoryLimitBytes = function.MemoryMb * 1024L * 1024L,
+                    User = user,
                     StdoutIsLog = stdoutIsLog,
                 },
                 onOutputLine);

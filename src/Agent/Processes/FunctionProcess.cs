@@ -119,9 +119,19 @@ public sealed partial class FunctionProcess : IAsyncDisposable
 
         // The child leads a new process group (see PosixSpawn), with exactly
         // spec.Environment: nothing of the agent's environment (secrets included) reaches it.
-        var argv = new List<string>(spec.Command.Count) { program };
-        argv.AddRange(spec.Command.Skip(1));
-        var child = PosixSpawn.Start(spec.Command[0], program, argv, spec.Environment, spec.WorkingDirectory, spec.StdoutIsLog);
+        // A root agent's function runs as its user, through setpriv (see FunctionUser).
+        List<string> argv;
+        if (spec.User is { } user)
+        {
+            argv = user.Wrap(spec.WorkingDirectory, program, spec.Command.Skip(1));
+        }
+        else
+        {
+            argv = new List<string>(spec.Command.Count) { program };
+            argv.AddRange(spec.Command.Skip(1));
+        }
+
+        var child = PosixSpawn.Start(spec.Command[0], argv[0], argv, spec.Environment, spec.WorkingDirectory, spec.StdoutIsLog);
 
         var started = new FunctionProcess(child, spec);
         Live[started.Id] = started;

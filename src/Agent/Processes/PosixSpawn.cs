@@ -22,8 +22,12 @@ namespace Fnagent.Processes;
 /// p99 5-8 ms, 1.5 with a group). A group is all the kill needs (see ProcessGroup).
 /// Like Process.Start, the child gets default signal
 /// dispositions (the runtime ignores SIGPIPE; a function must not inherit that) and an
-/// empty signal mask; every fd of the agent is close-on-exec, so only the three pipes
-/// reach it. glibc's posix_spawn reports an exec failure as its return value, so a
+/// empty signal mask. Only the three pipes reach it: every fd above 2 is closed in the
+/// child (posix_spawn_file_actions_addclosefrom_np, one close_range(2)), because the agent's
+/// own fds are close-on-exec but what its parent gave it is not: an agent started as
+/// <c>fnagent serve 9&gt;&gt;operator.log</c> handed fd 9 to every function, which could
+/// write into the operator's file (docs/protocols.md §1: nothing of the agent reaches a
+/// function but what is listed there). glibc's posix_spawn reports an exec failure as its return value, so a
 /// launch error is known at once.
 /// The runtime reaps only the children it started itself, so each child here is reaped
 /// by <see cref="Reap"/> (see <see cref="Reaper"/>).
@@ -80,6 +84,7 @@ internal static unsafe partial class PosixSpawn
             Check(posix_spawn_file_actions_adddup2(actions, stdin[0], 0), "adddup2");
             Check(posix_spawn_file_actions_adddup2(actions, stdout[1], 1), "adddup2");
             Check(posix_spawn_file_actions_adddup2(actions, stderr[1], 2), "adddup2");
+            Check(posix_spawn_file_actions_addclosefrom_np(actions, 3), "addclosefrom");
             Check(posix_spawn_file_actions_addchdir_np(actions, workingDirectory), "addchdir");
 
             Check(posix_spawnattr_init(attr), "posix_spawnattr_init");
@@ -232,6 +237,9 @@ internal static unsafe partial class PosixSpawn
 
     [LibraryImport("libc")]
     private static partial int posix_spawn_file_actions_adddup2(void* actions, int fd, int newfd);
+
+    [LibraryImport("libc")]
+    private static partial int posix_spawn_file_actions_addclosefrom_np(void* actions, int from);
 
     [LibraryImport("libc", StringMarshalling = StringMarshalling.Utf8)]
     private static partial int posix_spawn_file_actions_addchdir_np(void* actions, string path);

@@ -23,11 +23,27 @@ internal static class PrivateDirectories
     // without the serve command's shutdown).
     static PrivateDirectories() => AppDomain.CurrentDomain.ProcessExit += (_, _) => RemoveKept();
 
-    /// <summary>An empty directory only the agent's user can enter, for a process of <paramref name="function"/>.</summary>
-    public static string Take(string function) =>
-        Kept.TryGetValue(function, out var kept) && kept.TryPop(out var directory)
-            ? directory
-            : Directory.CreateTempSubdirectory("fnagent-").FullName;
+    /// <summary>
+    /// An empty directory only the function's user (<paramref name="user"/>, else the
+    /// agent's) can enter, for a process of <paramref name="function"/>. A kept one is that
+    /// user's already: a function never changes user within one agent.
+    /// </summary>
+    public static string Take(string function, FunctionUser? user = null)
+    {
+        if (Kept.TryGetValue(function, out var kept) && kept.TryPop(out var directory))
+        {
+            return directory;
+        }
+
+        directory = Directory.CreateTempSubdirectory("fnagent-").FullName;
+        if (user is not null && !user.Own(directory))
+        {
+            Remove(directory);
+            throw new ProcessStartException($"cannot give the private directory to user {user}");
+        }
+
+        return directory;
+    }
 
     /// <summary>Gives a directory back once every process that could reach it is gone: kept for reuse or removed.</summary>
     public static void Return(string function, string directory)

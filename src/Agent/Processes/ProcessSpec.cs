@@ -31,6 +31,12 @@ public sealed record ProcessSpec
     /// </summary>
     public bool StdoutIsLog { get; init; }
 
+    /// <summary>
+    /// The user to run as (a root agent's functions), or null for the agent's own. The
+    /// private directory is given to that user.
+    /// </summary>
+    public FunctionUser? User { get; init; }
+
     /// <summary>Memory limit in bytes applied where the machine allows it, or null for none.</summary>
     public long? MemoryLimitBytes { get; init; }
 }

@@ -167,6 +167,21 @@ public sealed class CommandRunnerTests(AutoDirektivFixture fixture) : IClassFixt
     }
 
     [Fact]
+    public async Task CommandsOfARootAgentRunAsNobodyOverFilesTheyOwn()
+    {
+        // The bug: a root agent ran every command a caller sent as root.
+        var input = new
+        {
+            files = new[] { new { name = "mine.txt", content = "x", permission = 384 } },
+            data = new { commands = new[] { new { command = "id -u" }, new { command = "stat -c '%u %a' mine.txt ." }, new { command = "touch new.txt" } } },
+        };
+
+        var (_, body) = await fixture.PostAsync("r/direktiv/commands", input);
+
+        Assert.Equal([("", "65534\n"), ("", "65534 600\n65534 700\n"), ("", "")], Results(body));
+    }
+
+    [Fact]
     public async Task AFileNameOutsideTheCallsDirectoryIsRefused()
     {
         var (response, body) = await fixture.PostAsync("r/direktiv/commands", new { files = new[] { new { name = "../escape", content = "x", permission = 420 } } });
