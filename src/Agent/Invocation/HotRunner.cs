@@ -33,11 +33,11 @@ public sealed partial class HotRunner(HotPools pools, AgentOptions options, Time
         };
         using var stop = new CallStop(call, time, callerAborted);
 
-        var pool = pools.For(function);
+        HotPool pool;
         HotProcess process;
         try
         {
-            process = await AcquireCleanAsync(pool, format, call, stop).ConfigureAwait(false);
+            (pool, process) = await AcquireCleanAsync(pools.For(function), format, call, stop).ConfigureAwait(false);
         }
         catch (NoCapacityException e)
         {
@@ -99,15 +99,27 @@ public sealed partial class HotRunner(HotPools pools, AgentOptions options, Time
     /// (bytes after its response that arrived late) is discarded, never handed the next
     /// request (PROTOCOLS.md section 3).
     /// </summary>
-    private async ValueTask<HotProcess> AcquireCleanAsync(HotPool pool, IFunctionFormat format, Call call, CallStop stop)
+    private async ValueTask<(HotPool, HotProcess)> AcquireCleanAsync(HotPool pool, IFunctionFormat format, Call call, CallStop stop)
     {
         while (true)
         {
-            var process = await pool.AcquireAsync(stop.QueueWait(options), call, stop.Token).ConfigureAwait(false);
+            HotProcess process;
+            try
+            {
+                process = await pool.AcquireAsync(stop.QueueWait(options), call, stop.Token).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is PoolRetiredException or ObjectDisposedException && pools.Successor(pool) is { } next)
+            {
+                // A reload retired the pool while the call waited in its line (or just before
+                // it took a process): the call moves to the pool of the new definition.
+                pool = next;
+                continue;
+            }
+
             var (clean, first) = await WroteNothingSinceLastCallAsync(process, format, stop.Token).ConfigureAwait(false);
             if (clean)
             {
-                return process;
+                return (pool, process);
             }
 
             logger.ProcessDiscarded(call.Function.App, call.Function.Name, call.Request.CallId, process.Id,
