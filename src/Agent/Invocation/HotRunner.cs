@@ -80,9 +80,16 @@ public sealed partial class HotRunner(HotPools pools, AgentOptions options, Time
         {
             await process.LogCaughtUpAsync().ConfigureAwait(false);
             process.Current = null;
+            pool.WritesLate |= process.WroteOutsideAnswer;
             if (outcome == CallOutcome.Retire)
             {
                 _ = pool.RetireAsync(process).AsTask();
+            }
+            else if (outcome == CallOutcome.Reuse && pool.WritesLate && options.Limits.QuietAfterAnswer > TimeSpan.Zero)
+            {
+                // Off the caller's path: the call is answered; its process serves no other
+                // until it proved quiet (docs/protocols.md §3, late bytes).
+                _ = ReleaseWhenQuietAsync(pool, process, format, call);
             }
             else
             {
@@ -124,8 +131,36 @@ public sealed partial class HotRunner(HotPools pools, AgentOptions options, Time
 
             logger.ProcessDiscarded(call.Function.App, call.Function.Name, call.Request.CallId, process.Id,
                 "output between calls", Encoding.UTF8.GetString(first.Span));
+            pool.WritesLate = true;
             await pool.ReleaseAsync(process, reusable: false).ConfigureAwait(false);
         }
+    }
+
+    /// <summary>
+    /// Releases a process of a function known to write late only after it stayed quiet for
+    /// <see cref="LimitOptions.QuietAfterAnswer"/>: bytes it writes meanwhile (a thread or
+    /// child answering "later") discard it before another call can read them as its
+    /// answer, or choke on them. Never throws.
+    /// </summary>
+    private async Task ReleaseWhenQuietAsync(HotPool pool, HotProcess process, IFunctionFormat format, Call call)
+    {
+        var clean = false;
+        try
+        {
+            await Task.Delay(options.Limits.QuietAfterAnswer, time).ConfigureAwait(false);
+            ReadOnlyMemory<byte> first;
+            (clean, first) = await WroteNothingSinceLastCallAsync(process, format, CancellationToken.None).ConfigureAwait(false);
+            if (!clean)
+            {
+                logger.ProcessDiscarded(call.Function.App, call.Function.Name, call.Request.CallId, process.Id,
+                    "output after its answer", Encoding.UTF8.GetString(first.Span));
+            }
+        }
+        catch (Exception e) when (e is IOException or ObjectDisposedException or InvalidOperationException)
+        {
+        }
+
+        await pool.ReleaseAsync(process, clean).ConfigureAwait(false);
     }
 
     private static async ValueTask<(bool Clean, ReadOnlyMemory<byte> First)> WroteNothingSinceLastCallAsync(HotProcess process, IFunctionFormat format, CancellationToken stop)

@@ -51,6 +51,9 @@ public sealed class HotProcess : IAsyncDisposable
     /// <summary>True when the function wrote anything, or hung up, since the last read. Never blocks.</summary>
     public bool HasUnreadOutput => _socket is { } socket ? socket.Poll(0, SelectMode.SelectRead) : _process.HasUnreadOutput;
 
+    /// <summary>True once it was found writing bytes that were no answer (its pool then holds processes back after answers).</summary>
+    public bool WroteOutsideAnswer { get; set; }
+
     /// <summary>When the process last finished a call (or started), for idle eviction.</summary>
     public DateTimeOffset LastUsed { get; set; }
 
