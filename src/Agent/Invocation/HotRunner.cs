@@ -80,7 +80,11 @@ public sealed partial class HotRunner(HotPools pools, AgentOptions options, Time
         {
             await process.LogCaughtUpAsync().ConfigureAwait(false);
             process.Current = null;
-            pool.WritesLate |= process.WroteOutsideAnswer;
+            if (process.WroteOutsideAnswer)
+            {
+                pool.WritesLate = true;
+            }
+
             if (outcome == CallOutcome.Retire)
             {
                 _ = pool.RetireAsync(process).AsTask();

@@ -15,9 +15,7 @@ misbehaviour the agent must survive:
 """
 import json
 import os
-import random
 import sys
-import threading
 import time
 
 SLOW = float(sys.argv[1]) if len(sys.argv) > 1 else 0.0
@@ -34,6 +32,7 @@ def answer(body, status=200, headers=None):
 
 
 def write_late(text):
+    import random  # here, not at the top: most test processes start under a 1 s timeout
     time.sleep(random.uniform(0.005, 0.05))
     sys.stdout.write(text)
     sys.stdout.flush()
@@ -74,6 +73,7 @@ def main():
         elif body in ("late", "late-json"):
             answer("on time")
             late = "garbage written late\n" if body == "late" else json.dumps({"body": "late answer"}) + "\n\n"
+            import threading
             threading.Thread(target=write_late, args=(late,), daemon=True).start()
         elif body.startswith("status:"):
             answer("custom", int(body[7:]), {"X-Custom": ["yes"]})
