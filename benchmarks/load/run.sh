@@ -154,6 +154,23 @@ row cat "\`default\` format, \`cat\`$CAT_AS" "$AGENT/r/bench/cat"
 row cat-own "\`default\` format, \`cat\`$CAT_OWN" "http://127.0.0.1:$OWN_PORT/r/bench/cat"
 row cold-python "\`default\` format, python3 echo (cold)" "$AGENT/r/bench/cold-python"
 row json-node "hot \`json\` echo, node" "$AGENT/r/bench/json-node"
+# The same echo on a second agent with the hold-back after answers turned off
+# (FNAGENT_Limits__QuietAfterAnswer=0; it only acts on a function seen writing late
+# bytes): the pair shows what it costs a function that never does.
+QUIET_DIR=$WORK/quiet-off
+mkdir -p "$QUIET_DIR/json-node"
+cat >"$QUIET_DIR/json-node/func.yml" <<YML
+name: json-node
+app: bench
+format: json
+cmd: [node, "$HERE/functions/json-node/echo.js"]
+idle_timeout: 600
+min_idle: 4
+YML
+QUIET_PORT=$(free_port)
+FNAGENT_Limits__QuietAfterAnswer=00:00:00 start_agent "$QUIET_DIR" "$QUIET_PORT" "$WORK/quiet-off.log"
+row json-node-quiet-off "hot \`json\` echo, node, hold-back after late bytes off" "http://127.0.0.1:$QUIET_PORT/r/bench/json-node"
+kill "$LAST_PID" 2>/dev/null || true
 row json-python "hot \`json\` echo, python3" "$AGENT/r/bench/json-python"
 row http-node "hot \`http\` echo, node" "$AGENT/r/bench/http-node"
 row http-python "hot \`http\` echo, python3" "$AGENT/r/bench/http-python"

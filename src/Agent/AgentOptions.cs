@@ -62,6 +62,13 @@ public sealed class LimitOptions
     /// <summary>How long an http-stream function may take to create its socket before a 504.</summary>
     public TimeSpan StartTimeout { get; set; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>
+    /// Once a hot function has written bytes outside an answer (between calls, after a
+    /// complete response, or instead of one), each of its processes must stay quiet this
+    /// long after every answer before it serves the next call; zero turns the hold-back off.
+    /// </summary>
+    public TimeSpan QuietAfterAnswer { get; set; } = TimeSpan.FromMilliseconds(100);
+
     /// <summary>How long a function's build command may run.</summary>
     public TimeSpan BuildTimeout { get; set; } = TimeSpan.FromMinutes(10);
 

@@ -284,6 +284,29 @@ public class JsonFormatTests
     }
 
     [Fact]
+    public async Task HeadersSpelledWithDashAndUnderscoreStayDistinctKeys()
+    {
+        // JSON keys are exact: unlike the default format's variables, X-User and X_User
+        // never merge, so neither hides the other.
+        var headers = new FunctionHeaders();
+        headers.Add("X-User", "alice");
+        headers.Add("X_User", "admin");
+        var request = Request(new MemoryStream());
+        request = new FunctionRequest
+        {
+            CallId = request.CallId, Method = request.Method, RequestUrl = request.RequestUrl, Target = request.Target,
+            Deadline = request.Deadline, Body = request.Body, Headers = headers,
+        };
+        var pipe = new Pipe();
+        await new JsonFormat().WriteRequestAsync(request, pipe.Writer, default).Bounded();
+        pipe.Writer.Complete();
+        using var document = System.Text.Json.JsonDocument.Parse(await ReadAllAsync(pipe.Reader));
+        var written = document.RootElement.GetProperty("protocol").GetProperty("headers");
+        Assert.Equal("alice", written.GetProperty("X-User")[0].GetString());
+        Assert.Equal("admin", written.GetProperty("X_User")[0].GetString());
+    }
+
+    [Fact]
     public async Task WriteRefusesABodyThatIsNotUtf8()
     {
         var request = Request(new MemoryStream([0x7B, 0xFF, 0xFE]));

@@ -1,3 +1,4 @@
+using System.Text;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 
@@ -25,6 +26,38 @@ public static class FunctionFileParser
         "name", "app", "route", "cmd", "format", "type", "timeout", "idle_timeout", "memory", "cpus",
         "max_concurrency", "min_idle", "config", "headers", "build", "runtime",
     ];
+
+    private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+
+    /// <summary>
+    /// Parses <paramref name="content"/>, the bytes of the func.yml at <paramref name="path"/>:
+    /// UTF-8, with or without a byte order mark. Bytes that are not UTF-8 are a load error
+    /// naming their line; decoding them to U+FFFD would load a value the file never held
+    /// (a cmd argument or config value quietly changed).
+    /// </summary>
+    public static ParsedFunctionFile Parse(string path, ReadOnlySpan<byte> content)
+    {
+        if (content.StartsWith("\uFEFF"u8))
+        {
+            content = content[3..];
+        }
+
+        string text;
+        try
+        {
+            text = StrictUtf8.GetString(content);
+        }
+        catch (DecoderFallbackException ex)
+        {
+            var at = Math.Clamp(ex.Index, 0, content.Length);
+            var before = content[..at];
+            var line = before.Count((byte)'\n') + 1;
+            var column = at - (before.LastIndexOf((byte)'\n') + 1) + 1;
+            return Failed(path, line, $"not valid UTF-8 at column {column} (byte 0x{ex.BytesUnknown?.FirstOrDefault() ?? content[at]:X2}); a func.yml must be UTF-8");
+        }
+
+        return Parse(path, text);
+    }
 
     /// <summary>
     /// Parses <paramref name="text"/>, the content of the func.yml at <paramref name="path"/>.

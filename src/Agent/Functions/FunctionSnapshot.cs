@@ -86,7 +86,7 @@ internal sealed class FunctionSnapshot
             {
                 return new ParsedFunctionFile(null, [new FunctionLoadError(file, null, null, $"the file is {length} bytes; a func.yml may be at most {MaxFileBytes}")], null);
             }
-            return FunctionFileParser.Parse(file, File.ReadAllText(file));
+            return FunctionFileParser.Parse(file, File.ReadAllBytes(file));
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {

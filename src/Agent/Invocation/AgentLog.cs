@@ -11,6 +11,12 @@ internal static partial class AgentLog
     [LoggerMessage(EventId = 101, Level = LogLevel.Information, Message = "{App}/{Function} pid {Pid} (between calls): {Line}")]
     public static partial void FunctionOutputBetweenCalls(this ILogger logger, string app, string function, int pid, string line);
 
+    [LoggerMessage(EventId = 102, Level = LogLevel.Warning, Message = "{App}/{Function} call {CallId} pid {Pid}: the call's output passed {MaxBytes} bytes; the rest is not copied here")]
+    public static partial void FunctionOutputNotCopied(this ILogger logger, string app, string function, string callId, int pid, long maxBytes);
+
+    [LoggerMessage(EventId = 103, Level = LogLevel.Warning, Message = "{App}/{Function} pid {Pid} (between calls): its output passed {MaxBytes} bytes; the rest until its next call is not copied here")]
+    public static partial void FunctionOutputBetweenCallsNotCopied(this ILogger logger, string app, string function, int pid, long maxBytes);
+
     // Debug: one synchronous console line per call costs more than the rest of a hot call
     // (issue 7 profile); failures are still Warning (CallFailed).
     [LoggerMessage(EventId = 110, Level = LogLevel.Debug, Message = "{App}/{Function} call {CallId} {Method} -> {Status} in {Milliseconds:0.0} ms")]

@@ -16,10 +16,23 @@ public sealed class Call(FunctionDefinition function, FunctionRequest request, C
 
     public CallLog Log { get; } = log;
 
-    /// <summary>A line of the function's output that belongs to this call: to the call's log and the agent's.</summary>
+    private AgentLogAllowance _agentLog;
+
+    /// <summary>
+    /// A line of the function's output that belongs to this call: to the call's log and, up
+    /// to the same cap (see <see cref="AgentLogAllowance"/>), the agent's.
+    /// </summary>
     public void OnOutputLine(int pid, string line)
     {
         Log.Append(line);
-        logger.FunctionOutput(Function.App, Function.Name, Request.CallId, pid, line);
+        switch (_agentLog.Take(line, Log.MaxBytes))
+        {
+            case AgentLogAllowance.Verdict.Copy:
+                logger.FunctionOutput(Function.App, Function.Name, Request.CallId, pid, line);
+                break;
+            case AgentLogAllowance.Verdict.Exhausted:
+                logger.FunctionOutputNotCopied(Function.App, Function.Name, Request.CallId, pid, Log.MaxBytes);
+                break;
+        }
     }
 }

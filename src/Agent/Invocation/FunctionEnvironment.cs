@@ -48,14 +48,21 @@ public static class FunctionEnvironment
         env["FN_DEADLINE"] = request.DeadlineText;
         env["FN_METHOD"] = request.Method;
         env["FN_REQUEST_URL"] = request.RequestUrl;
+        HashSet<string>? fromHeaders = null;
         foreach (var (name, values) in request.Headers)
         {
             // Departure from the seed (PROTOCOLS.md section 2): no bare $X variables, and
             // names outside [A-Za-z0-9_-] are dropped rather than mangled.
-            if (HeaderVariable(name) is { } variable)
+            if (HeaderVariable(name) is not { } variable)
             {
-                env[variable] = string.Join(", ", values);
+                continue;
             }
+
+            // X-User and X_User name the same variable: their values are joined in request
+            // order, like repeated values. The last one used to win, which let a caller add
+            // X_User to override the X-User a proxy set after stripping the caller's own.
+            var joined = string.Join(", ", values);
+            env[variable] = (fromHeaders ??= new(StringComparer.Ordinal)).Add(variable) ? joined : env[variable] + ", " + joined;
         }
     }
 

@@ -143,6 +143,7 @@ public sealed partial class HotRunner
 
     private void LogDiscard(Call call, HotProcess process, FormatViolationException e)
     {
+        process.WroteOutsideAnswer |= e.Error is FormatError.TrailingBytes or FormatError.InvalidJson or FormatError.InvalidHttp;
         var first = Encoding.UTF8.GetString(e.FirstBytes.Span);
         call.Log.Append($"fnagent: {e.Message}{(e.Detail is null ? "" : $" ({e.Detail})")}; first bytes seen: {first}");
         logger.ProcessDiscarded(call.Function.App, call.Function.Name, call.Request.CallId, process.Id, e.Message, first);

@@ -33,11 +33,11 @@ public sealed partial class HotRunner(HotPools pools, AgentOptions options, Time
         };
         using var stop = new CallStop(call, time, callerAborted);
 
-        var pool = pools.For(function);
+        HotPool pool;
         HotProcess process;
         try
         {
-            process = await AcquireCleanAsync(pool, format, call, stop).ConfigureAwait(false);
+            (pool, process) = await AcquireCleanAsync(pools.For(function), format, call, stop).ConfigureAwait(false);
         }
         catch (NoCapacityException e)
         {
@@ -80,9 +80,20 @@ public sealed partial class HotRunner(HotPools pools, AgentOptions options, Time
         {
             await process.LogCaughtUpAsync().ConfigureAwait(false);
             process.Current = null;
+            if (process.WroteOutsideAnswer)
+            {
+                pool.WritesLate = true;
+            }
+
             if (outcome == CallOutcome.Retire)
             {
                 _ = pool.RetireAsync(process).AsTask();
+            }
+            else if (outcome == CallOutcome.Reuse && pool.WritesLate && options.Limits.QuietAfterAnswer > TimeSpan.Zero)
+            {
+                // Off the caller's path: the call is answered; its process serves no other
+                // until it proved quiet (docs/protocols.md §3, late bytes).
+                _ = ReleaseWhenQuietAsync(pool, process, format, call);
             }
             else
             {
@@ -99,21 +110,61 @@ public sealed partial class HotRunner(HotPools pools, AgentOptions options, Time
     /// (bytes after its response that arrived late) is discarded, never handed the next
     /// request (PROTOCOLS.md section 3).
     /// </summary>
-    private async ValueTask<HotProcess> AcquireCleanAsync(HotPool pool, IFunctionFormat format, Call call, CallStop stop)
+    private async ValueTask<(HotPool, HotProcess)> AcquireCleanAsync(HotPool pool, IFunctionFormat format, Call call, CallStop stop)
     {
         while (true)
         {
-            var process = await pool.AcquireAsync(stop.QueueWait(options), call, stop.Token).ConfigureAwait(false);
+            HotProcess process;
+            try
+            {
+                process = await pool.AcquireAsync(stop.QueueWait(options), call, stop.Token).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is PoolRetiredException or ObjectDisposedException && pools.Successor(pool) is { } next)
+            {
+                // A reload retired the pool while the call waited in its line (or just before
+                // it took a process): the call moves to the pool of the new definition.
+                pool = next;
+                continue;
+            }
+
             var (clean, first) = await WroteNothingSinceLastCallAsync(process, format, stop.Token).ConfigureAwait(false);
             if (clean)
             {
-                return process;
+                return (pool, process);
             }
 
             logger.ProcessDiscarded(call.Function.App, call.Function.Name, call.Request.CallId, process.Id,
                 "output between calls", Encoding.UTF8.GetString(first.Span));
+            pool.WritesLate = true;
             await pool.ReleaseAsync(process, reusable: false).ConfigureAwait(false);
         }
+    }
+
+    /// <summary>
+    /// Releases a process of a function known to write late only after it stayed quiet for
+    /// <see cref="LimitOptions.QuietAfterAnswer"/>: bytes it writes meanwhile (a thread or
+    /// child answering "later") discard it before another call can read them as its
+    /// answer, or choke on them. Never throws.
+    /// </summary>
+    private async Task ReleaseWhenQuietAsync(HotPool pool, HotProcess process, IFunctionFormat format, Call call)
+    {
+        var clean = false;
+        try
+        {
+            await Task.Delay(options.Limits.QuietAfterAnswer, time).ConfigureAwait(false);
+            ReadOnlyMemory<byte> first;
+            (clean, first) = await WroteNothingSinceLastCallAsync(process, format, CancellationToken.None).ConfigureAwait(false);
+            if (!clean)
+            {
+                logger.ProcessDiscarded(call.Function.App, call.Function.Name, call.Request.CallId, process.Id,
+                    "output after its answer", Encoding.UTF8.GetString(first.Span));
+            }
+        }
+        catch (Exception e) when (e is IOException or ObjectDisposedException or InvalidOperationException)
+        {
+        }
+
+        await pool.ReleaseAsync(process, clean).ConfigureAwait(false);
     }
 
     private static async ValueTask<(bool Clean, ReadOnlyMemory<byte> First)> WroteNothingSinceLastCallAsync(HotProcess process, IFunctionFormat format, CancellationToken stop)

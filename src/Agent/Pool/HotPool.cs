@@ -23,6 +23,7 @@ public sealed partial class HotPool : IServesLaunch
     private FunctionDefinition _function;
     private int _live;
     private bool _retired;
+    private bool _writesLate;
 
     public HotPool(FunctionDefinition function, AgentOptions options, TimeProvider time, ILogger logger)
     {
@@ -40,6 +41,17 @@ public sealed partial class HotPool : IServesLaunch
     {
         get => Volatile.Read(ref _function);
         set => Volatile.Write(ref _function, value);
+    }
+
+    /// <summary>
+    /// Set once a process of this pool wrote bytes outside an answer: from then on, each
+    /// process is held back after every answer until it proved quiet (see
+    /// <see cref="LimitOptions.QuietAfterAnswer"/>).
+    /// </summary>
+    public bool WritesLate
+    {
+        get => Volatile.Read(ref _writesLate);
+        set => Volatile.Write(ref _writesLate, value);
     }
 
     /// <summary>Processes alive or starting, busy or idle.</summary>

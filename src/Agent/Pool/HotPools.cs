@@ -12,6 +12,7 @@ public sealed class HotPools : IAsyncDisposable
 {
     private readonly LaunchKeyed<HotPool> _pools;
     private readonly IFunctionRegistry _registry;
+    private bool _disposed;
 
     public HotPools(IFunctionRegistry registry, AgentOptions options, TimeProvider time, ILogger<HotPools> logger)
     {
@@ -23,8 +24,28 @@ public sealed class HotPools : IAsyncDisposable
 
     public HotPool For(FunctionDefinition function) => _pools.For(function);
 
+    /// <summary>
+    /// The pool that now serves what <paramref name="retired"/> served: the pool of the same
+    /// func.yml's current definition, if it is still a function of the same format; null when
+    /// the function is gone, changed format, or the agent is stopping. A call that waited for
+    /// (or was about to take) a process of a pool a reload retired moves there: a reload
+    /// must never fail a call (it used to get a 503 "being reloaded").
+    /// </summary>
+    public HotPool? Successor(HotPool retired)
+    {
+        var old = retired.Function;
+        if (Volatile.Read(ref _disposed))
+        {
+            return null;
+        }
+
+        var current = _registry.All.FirstOrDefault(f => f.SourceFile == old.SourceFile && f.Format == old.Format);
+        return current is null ? null : For(current);
+    }
+
     public async ValueTask DisposeAsync()
     {
+        Volatile.Write(ref _disposed, true);
         _registry.Changed -= OnFunctionsChanged;
         await _pools.DisposeAsync().ConfigureAwait(false);
     }

@@ -18,14 +18,17 @@ public sealed class HotProcess : IAsyncDisposable
     private readonly FunctionProcess _process;
     private readonly FunctionDefinition _function;
     private readonly ILogger _logger;
+    private readonly long _maxLogBytes;
     private Socket? _socket;
     private Call? _current;
+    private AgentLogAllowance _betweenCalls;
 
-    private HotProcess(FunctionProcess process, FunctionDefinition function, ILogger logger)
+    private HotProcess(FunctionProcess process, FunctionDefinition function, ILogger logger, long maxLogBytes)
     {
         _process = process;
         _function = function;
         _logger = logger;
+        _maxLogBytes = maxLogBytes;
     }
 
     public int Id => _process.Id;
@@ -48,6 +51,9 @@ public sealed class HotProcess : IAsyncDisposable
     /// <summary>True when the function wrote anything, or hung up, since the last read. Never blocks.</summary>
     public bool HasUnreadOutput => _socket is { } socket ? socket.Poll(0, SelectMode.SelectRead) : _process.HasUnreadOutput;
 
+    /// <summary>True once it was found writing bytes that were no answer (its pool then holds processes back after answers).</summary>
+    public bool WroteOutsideAnswer { get; set; }
+
     /// <summary>When the process last finished a call (or started), for idle eviction.</summary>
     public DateTimeOffset LastUsed { get; set; }
 
@@ -55,7 +61,16 @@ public sealed class HotProcess : IAsyncDisposable
     public Call? Current
     {
         get => Volatile.Read(ref _current);
-        set => Volatile.Write(ref _current, value);
+        set
+        {
+            if (value is not null)
+            {
+                // What it writes after this call is a new spell between calls.
+                _betweenCalls.Reset();
+            }
+
+            Volatile.Write(ref _current, value);
+        }
     }
 
     /// <summary>
@@ -91,7 +106,7 @@ public sealed class HotProcess : IAsyncDisposable
             });
         started = process;
 
-        hot = new HotProcess(process, function, logger) { LastUsed = now, Current = starter };
+        hot = new HotProcess(process, function, logger, options.Limits.MaxLogBytesPerCall) { LastUsed = now, Current = starter };
         if (!httpStream)
         {
             hot.Input = PipeReader.Create(process.StandardOutput);
@@ -175,7 +190,16 @@ public sealed class HotProcess : IAsyncDisposable
         }
         else
         {
-            _logger.FunctionOutputBetweenCalls(_function.App, _function.Name, Id, line);
+            // Capped like a call's output: a process flooding while idle must not flood the agent's log.
+            switch (_betweenCalls.Take(line, _maxLogBytes))
+            {
+                case AgentLogAllowance.Verdict.Copy:
+                    _logger.FunctionOutputBetweenCalls(_function.App, _function.Name, Id, line);
+                    break;
+                case AgentLogAllowance.Verdict.Exhausted:
+                    _logger.FunctionOutputBetweenCallsNotCopied(_function.App, _function.Name, Id, _maxLogBytes);
+                    break;
+            }
         }
     }
 }

@@ -38,11 +38,20 @@ public sealed class CallLog : IDisposable
     /// <summary>Bytes kept so far (the truncation line excluded).</summary>
     public long Length => Volatile.Read(ref _written);
 
+    /// <summary>The cap on the bytes kept.</summary>
+    public long MaxBytes => _maxBytes;
+
     /// <summary>True once the log's file exists (the call logged a line).</summary>
     public bool HasFile => Volatile.Read(ref _hasFile);
 
     public void Append(string line)
     {
+        // Past the cap (a stderr flood) a line costs no measuring and no lock.
+        if (Volatile.Read(ref _truncated))
+        {
+            return;
+        }
+
         var bytes = Encoding.UTF8.GetByteCount(line) + 1;
         lock (_gate)
         {

@@ -78,6 +78,21 @@ public sealed class EnvironmentTests(ColdFixture fixture) : IClassFixture<ColdFi
         Assert.Equal(agentSession, ids[2]);
     }
 
+    [Fact]
+    public async Task HeadersNamingTheSameVariableAreJoinedNotOverridden()
+    {
+        // A proxy that strips and sets X-User must not be overridden by a caller's X_User.
+        using var request = new HttpRequestMessage(HttpMethod.Post, "r/tests/env");
+        request.Headers.TryAddWithoutValidation("X-User", "alice");
+        request.Headers.TryAddWithoutValidation("X_User", "admin");
+
+        using var response = await fixture.Agent.Client.SendAsync(request);
+        var env = Parse(await response.Content.ReadAsStringAsync());
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("alice, admin", env["FN_HEADER_X_USER"]);
+    }
+
     private static Dictionary<string, string> Parse(string output) =>
         output.Split('\n', StringSplitOptions.RemoveEmptyEntries)
             .Select(line => line.Split('=', 2))

@@ -119,6 +119,22 @@ public sealed class FunctionDirectoryTests : IDisposable
     }
 
     [Fact]
+    public void AFuncYmlThatIsNotUtf8IsAnErrorWithItsLineNotAValueWithReplacementCharacters()
+    {
+        var bad = _root.Write("bad/func.yml", "");
+        File.WriteAllBytes(bad, [.. "name: bad\ncmd: [echo, \"caf"u8, 0xE9, .. "\"]\n"u8]);
+        var bom = _root.Write("bom/func.yml", "");
+        File.WriteAllBytes(bom, [0xEF, 0xBB, 0xBF, .. "name: bom\ncmd: [echo, \"caf\u00e9\"]\n"u8]);
+
+        using var functions = Open();
+
+        var error = Assert.Single(functions.Errors);
+        Assert.Equal((bad, 2), (error.File, error.Line));
+        Assert.Contains("not valid UTF-8 at column 17 (byte 0xE9)", error.Message, StringComparison.Ordinal);
+        Assert.Equal(["echo", "caf\u00e9"], Assert.Single(functions.All).Command);
+    }
+
+    [Fact]
     public void TheSameRouteInTwoAppsIsNoClash()
     {
         _root.Write("a/func.yml", "name: hello\ncmd: x\n");

@@ -10,6 +10,8 @@ misbehaviour the agent must survive:
   big                    a response over the 10 MiB limit
   sleep:N                sleep N seconds, then answer (late, if past the timeout)
   status:N               answer with status N and a custom header
+  late                   answer, then 5-50 ms later write garbage (from another thread)
+  late-json              answer, then 5-50 ms later write a second, valid response
 """
 import json
 import os
@@ -26,6 +28,13 @@ def answer(body, status=200, headers=None):
         "protocol": {"status_code": status, "headers": headers or {}},
     }
     sys.stdout.write(json.dumps(response) + "\n\n")
+    sys.stdout.flush()
+
+
+def write_late(text):
+    import random  # here, not at the top: most test processes start under a 1 s timeout
+    time.sleep(random.uniform(0.005, 0.05))
+    sys.stdout.write(text)
     sys.stdout.flush()
 
 
@@ -61,6 +70,11 @@ def main():
         elif body.startswith("sleep:"):
             time.sleep(float(body[6:]))
             answer("late answer from " + pid)
+        elif body in ("late", "late-json"):
+            answer("on time")
+            late = "garbage written late\n" if body == "late" else json.dumps({"body": "late answer"}) + "\n\n"
+            import threading
+            threading.Thread(target=write_late, args=(late,), daemon=True).start()
         elif body.startswith("status:"):
             answer("custom", int(body[7:]), {"X-Custom": ["yes"]})
         else:
