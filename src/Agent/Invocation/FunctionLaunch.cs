@@ -34,6 +34,7 @@ public static class FunctionLaunch
                     PrivateDirectoryOwner = owner,
                     MemoryLimitBytes = function.MemoryMb * 1024L * 1024L,
                     StdoutIsLog = stdoutIsLog,
+                    OutputDrainAfterExit = options.Limits.OutputDrainAfterExit,
                 },
                 onOutputLine);
         }

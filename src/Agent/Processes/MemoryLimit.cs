@@ -180,6 +180,13 @@ internal sealed class MemoryLimit
     }
 
     /// <summary>
+    /// Sends SIGKILL to every process in the group now, one round (a process forking
+    /// meanwhile may add one; <see cref="Release"/> finishes the job). For the moment the
+    /// main process exited while something it started still holds its pipes.
+    /// </summary>
+    public void KillMembers() => _ = KillRound(_dir);
+
+    /// <summary>
     /// Kills every process in the group until none is left (a process that forks meanwhile adds
     /// one for the next round; a killed process leaves the group once it has died), then
     /// removes the group. The first round is made before this returns, so an agent exiting
@@ -187,37 +194,38 @@ internal sealed class MemoryLimit
     /// </summary>
     private static async Task KillAllThenRemoveAsync(string dir)
     {
-        for (var round = 0; round < 100; round++)
+        for (var round = 0; round < 100 && KillRound(dir); round++)
         {
-            string procs;
-            try
-            {
-                procs = KernelFile.Read(Path.Combine(dir, "cgroup.procs"));
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-            {
-                break;
-            }
-
-            var left = false;
-            foreach (var line in procs.Split('\n', StringSplitOptions.RemoveEmptyEntries))
-            {
-                if (int.TryParse(line, CultureInfo.InvariantCulture, out var pid) && pid > 1)
-                {
-                    _ = Libc.kill(pid, Libc.SigKill);
-                    left = true;
-                }
-            }
-
-            if (!left)
-            {
-                break;
-            }
-
             await Task.Delay(50).ConfigureAwait(false);
         }
 
         TryRemove(dir);
+    }
+
+    // One SIGKILL to each process in the group; false when none was left (or the group is gone).
+    private static bool KillRound(string dir)
+    {
+        string procs;
+        try
+        {
+            procs = KernelFile.Read(Path.Combine(dir, "cgroup.procs"));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return false;
+        }
+
+        var left = false;
+        foreach (var line in procs.Split('\n', StringSplitOptions.RemoveEmptyEntries))
+        {
+            if (int.TryParse(line, CultureInfo.InvariantCulture, out var pid) && pid > 1)
+            {
+                _ = Libc.kill(pid, Libc.SigKill);
+                left = true;
+            }
+        }
+
+        return left;
     }
 
     /// <summary>Removes every kept group (agent shutdown).</summary>
