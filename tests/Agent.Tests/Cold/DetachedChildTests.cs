@@ -20,7 +20,10 @@ public sealed class DetachedChildTests(ColdFixture fixture) : IClassFixture<Cold
         var (status, body, marker) = await CallAsync(held);
 
         Assert.Equal((HttpStatusCode.OK, "hi\n"), (status, body));
-        Assert.True(await ProcessTable.EventuallyAsync(() => ProcessTable.Matching(marker).Count == 0, TimeSpan.FromSeconds(5)));
+
+        // Killed when the function exited, before its answer went out. Before the fix it
+        // lived on while the agent waited ~5 s more for its stderr (or all its 30 s).
+        Assert.True(await ProcessTable.EventuallyAsync(() => ProcessTable.Matching(marker).Count == 0, TimeSpan.FromSeconds(2)));
     }
 
     [Theory]
@@ -39,7 +42,8 @@ public sealed class DetachedChildTests(ColdFixture fixture) : IClassFixture<Cold
         // The child sleeps 30 s: an answer that waited for it would come long after these 10 s.
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
         var started = Stopwatch.StartNew();
-        using var response = await fixture.Agent.Client.PostAsync("r/tests/detached", new StringContent(mode), timeout.Token);
+        using var request = new HttpRequestMessage(HttpMethod.Post, "r/tests/detached") { Headers = { { "X-Mode", mode } } };
+        using var response = await fixture.Agent.Client.SendAsync(request, timeout.Token);
         var body = await response.Content.ReadAsStringAsync(timeout.Token);
         var marker = "fnagent-test-detached-" + response.Headers.GetValues("Fn-Call-Id").Single();
         Assert.InRange(started.Elapsed, TimeSpan.Zero, TimeSpan.FromSeconds(8));
