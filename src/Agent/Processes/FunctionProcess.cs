@@ -176,6 +176,7 @@ public sealed partial class FunctionProcess : IAsyncDisposable
     public static async Task KillAllAsync()
     {
         await Task.WhenAll(Live.Values.Select(p => p.DisposeAsync().AsTask())).ConfigureAwait(false);
+        await MemoryLimit.RemovalsAsync().WaitAsync(ReapTimeout).ContinueWith(static _ => { }, TaskScheduler.Default).ConfigureAwait(false);
         MemoryLimit.RemoveKept();
         PrivateDirectories.RemoveKept();
     }

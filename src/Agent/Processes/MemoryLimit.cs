@@ -26,6 +26,7 @@ internal sealed class MemoryLimit
 
     private static readonly bool V2 = File.Exists(Path.Combine(V2Root, "cgroup.controllers"));
     private static readonly ConcurrentDictionary<long, ConcurrentQueue<string>> Kept = new();
+    private static readonly ConcurrentDictionary<string, Task> Removing = new();
     private static int s_sequence;
 
     static MemoryLimit()
@@ -162,7 +163,8 @@ internal sealed class MemoryLimit
         {
             // Left its process group (setsid, a daemon's double fork) but not its cgroup: it
             // goes with the process, as it would with a container.
-            _ = KillAllThenRemoveAsync(_dir);
+            var dir = _dir;
+            Removing[dir] = KillAllThenRemoveAsync(dir).ContinueWith(_ => Removing.TryRemove(dir, out Task? _), TaskScheduler.Default);
             return false;
         }
 
@@ -227,6 +229,9 @@ internal sealed class MemoryLimit
 
         return left;
     }
+
+    /// <summary>Completes when every group being emptied (see <see cref="Release"/>) is removed, at most about 5 s: an agent exiting waits for it.</summary>
+    public static Task RemovalsAsync() => Task.WhenAll(Removing.Values);
 
     /// <summary>Removes every kept group (agent shutdown).</summary>
     public static void RemoveKept()
