@@ -33,6 +33,10 @@ internal static class ServeCommand
             var app = AgentHost.Build(options, result.GetValue(urls)!, result.GetValue(logLevel));
             ControllingTerminal.Release();
 
+            // Before serving: what an agent that is gone (SIGKILL) left running, and its
+            // cgroups and private directories; never a living agent's.
+            await DeadAgentLeftovers.CleanAsync(app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Fnagent.Leftovers"));
+
             // Past the grace and the margin for the last answers, whatever still runs (a hot
             // process slow to retire) is killed: the agent exits within grace + a few seconds.
             using var lastResort = new CancellationTokenSource();

@@ -14,7 +14,7 @@ namespace Fnagent.Processes;
 /// next process with the same limit instead of being removed: a memory cgroup's mkdir
 /// and rmdir cost about 8% of the <c>default</c> format's calls per second (issue 7), a
 /// reused group costs one write of cgroup.procs and two reads on release. Names are
-/// unique per agent (pid of the agent, sequence), never a function's pid, since a
+/// unique per agent (<see cref="AgentInstance.Name"/>, sequence), never a function's pid, since a
 /// kept group outlives its process. Thread-safe.
 /// </remarks>
 internal sealed class MemoryLimit
@@ -32,9 +32,8 @@ internal sealed class MemoryLimit
     static MemoryLimit()
     {
         // Kept groups go with the agent, however it exits; those of an agent that died
-        // (named after its pid) are removed by the next one.
+        // (named after it, see AgentInstance) are emptied and removed by the next one (RemoveAbandoned).
         AppDomain.CurrentDomain.ProcessExit += (_, _) => RemoveKept();
-        RemoveAbandoned();
     }
 
     private readonly string _dir;
@@ -73,7 +72,7 @@ internal sealed class MemoryLimit
 
         var v2 = V2;
         var root = v2 ? V2Root : V1Root;
-        var name = string.Create(CultureInfo.InvariantCulture, $"{Environment.ProcessId}-{Interlocked.Increment(ref s_sequence)}");
+        var name = string.Create(CultureInfo.InvariantCulture, $"{AgentInstance.Name}-{Interlocked.Increment(ref s_sequence)}");
         var dir = Path.Combine(root, "fnagent", name);
         try
         {
@@ -245,22 +244,38 @@ internal sealed class MemoryLimit
         }
     }
 
-    private static void RemoveAbandoned()
+    /// <summary>
+    /// Kills what is left in the groups of agents no longer alive (killed with SIGKILL, say:
+    /// their function processes and children lived on) and removes the groups; a living
+    /// agent's groups are never touched. Bounded: about 5 s. Returns how many groups were taken.
+    /// </summary>
+    public static async Task<int> RemoveAbandonedAsync()
     {
+        var removals = new List<Task>();
         try
         {
             foreach (var dir in Directory.EnumerateDirectories(Path.Combine(V2 ? V2Root : V1Root, "fnagent")))
             {
-                var owner = Path.GetFileName(dir).Split('-')[0];
-                if (int.TryParse(owner, CultureInfo.InvariantCulture, out var pid) && pid != Environment.ProcessId && !Directory.Exists($"/proc/{owner}"))
+                var name = Path.GetFileName(dir);
+                if (AgentInstance.OwnerOf(name) is { } owner)
                 {
-                    TryRemove(dir); // rmdir fails, harmlessly, on a group that still holds a process
+                    if (!AgentInstance.IsAlive(owner))
+                    {
+                        removals.Add(KillAllThenRemoveAsync(dir));
+                    }
+                }
+                else if (int.TryParse(name.Split('-')[0], CultureInfo.InvariantCulture, out var pid) && !Directory.Exists($"/proc/{pid}"))
+                {
+                    TryRemove(dir); // an older agent's name (its pid alone): rmdir fails, harmlessly, on a group that still holds a process
                 }
             }
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
         }
+
+        await Task.WhenAll(removals).ConfigureAwait(false);
+        return removals.Count;
     }
 
     private bool IsEmpty()

@@ -19,6 +19,9 @@ internal static class PrivateDirectories
 
     private static readonly ConcurrentDictionary<string, ConcurrentStack<string>> Kept = new();
 
+    // Named after the agent (see AgentInstance), so the next agent knows whose it was.
+    private static readonly string Prefix = $"fnagent-{AgentInstance.Name}-";
+
     // Kept directories go with the agent however it exits (a test host disposes agents
     // without the serve command's shutdown).
     static PrivateDirectories() => AppDomain.CurrentDomain.ProcessExit += (_, _) => RemoveKept();
@@ -27,7 +30,7 @@ internal static class PrivateDirectories
     public static string Take(string function) =>
         Kept.TryGetValue(function, out var kept) && kept.TryPop(out var directory)
             ? directory
-            : Directory.CreateTempSubdirectory("fnagent-").FullName;
+            : Directory.CreateTempSubdirectory(Prefix).FullName;
 
     /// <summary>Gives a directory back once every process that could reach it is gone: kept for reuse or removed.</summary>
     public static void Return(string function, string directory)
