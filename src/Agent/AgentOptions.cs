@@ -79,6 +79,13 @@ public sealed class LimitOptions
         MaxRequestSize = MaxResponseBytes,
     };
 
+    /// <summary>
+    /// Once a function's main process has exited, how long whatever it left holding its
+    /// stdout or stderr (a detached child) is killed in rounds before the agent stops
+    /// reading its logs.
+    /// </summary>
+    public TimeSpan OutputDrainAfterExit { get; set; } = TimeSpan.FromSeconds(1);
+
     /// <summary>How long in-flight calls may finish on shutdown before processes are killed.</summary>
     public TimeSpan ShutdownGrace { get; set; } = TimeSpan.FromSeconds(10);
 }

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Fnagent.Hosting;
+using Fnagent.Invocation;
 using Fnagent.Processes;
 using Microsoft.Extensions.Configuration;
 using Serilog.Events;
@@ -36,6 +37,16 @@ internal static class ServeCommand
             options.AllowedHosts = result.GetValue(allowedHosts) ?? options.AllowedHosts;
             var app = AgentHost.Build(options, result.GetValue(urls)!, result.GetValue(logLevel));
             ControllingTerminal.Release();
+
+            // Before serving: what an agent that is gone (SIGKILL) left running, and its
+            // cgroups and private directories; never a living agent's.
+            await DeadAgentLeftovers.CleanAsync(app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Fnagent.Leftovers"));
+
+            // Past the grace and the margin for the last answers, whatever still runs (a hot
+            // process slow to retire) is killed: the agent exits within grace + a few seconds.
+            using var lastResort = new CancellationTokenSource();
+            using var stopping = app.Lifetime.ApplicationStopping.Register(() => lastResort.CancelAfter(options.Limits.ShutdownGrace + 2 * AgentShutdown.AnswerMargin));
+            using var killing = lastResort.Token.Register(() => _ = FunctionProcess.KillAllAsync());
             await app.RunAsync(cancellationToken);
             await FunctionProcess.KillAllAsync();
             return 0;

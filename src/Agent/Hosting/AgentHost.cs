@@ -62,8 +62,11 @@ public static class AgentHost
         services.AddDirektiv();
 
         // SIGTERM/Ctrl-C: stop accepting, let in-flight calls finish up to the grace
-        // period; disposing the host then retires every hot process (end of input, wait, kill).
-        services.Configure<HostOptions>(host => host.ShutdownTimeout = options.Limits.ShutdownGrace);
+        // period, then stop those left (killed, answered 503: AgentShutdown) while the host
+        // still waits a moment for those answers; disposing the host then retires every hot
+        // process (end of input, wait, kill).
+        services.AddSingleton<AgentShutdown>();
+        services.Configure<HostOptions>(host => host.ShutdownTimeout = options.Limits.ShutdownGrace + AgentShutdown.AnswerMargin);
         services.AddSingleton<FunctionInvoker>();
 
         var app = builder.Build();
@@ -71,6 +74,8 @@ public static class AgentHost
         // Before every endpoint: a web page must not reach an agent on 127.0.0.1 (DNS
         // rebinding, cross-site POSTs).
         app.Use(new LoopbackHostFilter(options.AllowedHosts).Wrap);
+        var shutdown = app.Services.GetRequiredService<AgentShutdown>();
+        app.Lifetime.ApplicationStopping.Register(() => shutdown.Begin(options.Limits.ShutdownGrace));
         app.MapCalls();
         app.MapAdmin();
 

@@ -16,6 +16,9 @@ public sealed class Call(FunctionDefinition function, FunctionRequest request, C
 
     public CallLog Log { get; } = log;
 
+    /// <summary>Fires when the agent's shutdown grace is over (see <see cref="AgentShutdown"/>); none outside a serving agent.</summary>
+    public CancellationToken ShutdownGraceOver { get; init; }
+
     private AgentLogAllowance _agentLog;
 
     /// <summary>

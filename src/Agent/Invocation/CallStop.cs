@@ -17,7 +17,11 @@ public sealed class CallStop : IDisposable
         _call = call;
         _time = time;
         _deadline = new CancellationTokenSource(Remaining, time);
-        _stop = CancellationTokenSource.CreateLinkedTokenSource(_deadline.Token, callerAborted);
+        // The end of the shutdown grace stops the call like its deadline (docs/protocols.md §7: 503):
+        // a hung call held the agent's exit and its caller got no answer at all.
+        _stop = call.ShutdownGraceOver.CanBeCanceled
+            ? CancellationTokenSource.CreateLinkedTokenSource(_deadline.Token, callerAborted, call.ShutdownGraceOver)
+            : CancellationTokenSource.CreateLinkedTokenSource(_deadline.Token, callerAborted);
     }
 
     /// <summary>Fires at the deadline or when the caller goes away.</summary>
@@ -34,11 +38,16 @@ public sealed class CallStop : IDisposable
     public TimeSpan QueueWait(AgentOptions options) =>
         options.Limits.QueueWait is { } wait && wait < Remaining ? wait : Remaining;
 
-    /// <summary>The error of a call stopped while <paramref name="phase"/>: 504 at the deadline, else the caller went away.</summary>
+    /// <summary>
+    /// The error of a call stopped while <paramref name="phase"/>: 504 at the deadline, 503
+    /// when the agent's shutdown grace ran out, else the caller went away.
+    /// </summary>
     public FunctionError Error(string? phase = null) => DeadlinePassed
         ? new FunctionError(FunctionErrorKind.Timeout,
             $"function timed out after {_call.Function.Timeout.TotalSeconds:0.###}s{(phase is null ? "" : $" ({phase})")}")
-        : new FunctionError(FunctionErrorKind.CallerGone, "caller went away");
+        : _call.ShutdownGraceOver.IsCancellationRequested
+            ? new FunctionError(FunctionErrorKind.NoCapacity, "the agent is shutting down; the call was stopped at the end of its grace")
+            : new FunctionError(FunctionErrorKind.CallerGone, "caller went away");
 
     public void Dispose()
     {

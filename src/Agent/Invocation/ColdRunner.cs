@@ -100,7 +100,7 @@ public sealed class ColdRunner(AgentOptions options, TimeProvider time) : IForma
             // Hold the output back until the request body is all in (see OutputSpool) and
             // either the output ended or it outgrew the hold-back.
             int read;
-            while ((read = await ReadAsync(process.StandardOutput, buffer).ConfigureAwait(false)) > 0)
+            while ((read = await ReadAsync(process.StandardOutput, buffer, stop).ConfigureAwait(false)) > 0)
             {
                 await spool.WriteAsync(buffer.AsMemory(0, read)).ConfigureAwait(false);
                 if (feed.IsCompleted && spool.Length >= HoldBackBytes)
@@ -128,7 +128,7 @@ public sealed class ColdRunner(AgentOptions options, TimeProvider time) : IForma
 
             await StartAsync(response, null, stop).ConfigureAwait(false);
             await spool.DrainToAsync(response.Body, stop).ConfigureAwait(false);
-            while ((read = await ReadAsync(process.StandardOutput, buffer).ConfigureAwait(false)) > 0)
+            while ((read = await ReadAsync(process.StandardOutput, buffer, stop).ConfigureAwait(false)) > 0)
             {
                 await response.Body.WriteAsync(buffer.AsMemory(0, read), stop).ConfigureAwait(false);
             }
@@ -146,16 +146,25 @@ public sealed class ColdRunner(AgentOptions options, TimeProvider time) : IForma
         }
         finally
         {
-            ArrayPool<byte>.Shared.Return(buffer);
+            // A read abandoned at the deadline may still fill the buffer later: it is left to the GC.
+            if (!stop.IsCancellationRequested)
+            {
+                ArrayPool<byte>.Shared.Return(buffer);
+            }
+
             await spool.DisposeAsync().ConfigureAwait(false);
         }
     }
 
-    private static async ValueTask<int> ReadAsync(Stream stdout, Memory<byte> buffer)
+    private static async ValueTask<int> ReadAsync(Stream stdout, Memory<byte> buffer, CancellationToken stop)
     {
         try
         {
-            return await stdout.ReadAsync(buffer).ConfigureAwait(false);
+            // A blocking pipe read does not end at its token, and something the kill could
+            // not reach (a detached child) may hold stdout open
+            // for hours: at the deadline (docs/protocols.md §2) the read is abandoned instead of awaited.
+            var read = stdout.ReadAsync(buffer, stop);
+            return read.IsCompleted ? await read.ConfigureAwait(false) : await read.AsTask().WaitAsync(stop).ConfigureAwait(false);
         }
         catch (IOException)
         {

@@ -13,7 +13,7 @@ namespace Fnagent.Invocation;
 /// format, and turns the outcome into the caller's answer and the call's record.
 /// </summary>
 public sealed class FunctionInvoker(ICallStore calls, FunctionBuilds builds, ColdRunner cold, HotRunner hot, DirektivRunner direktiv,
-    TimeProvider time, ILogger<FunctionInvoker> logger)
+    AgentShutdown shutdown, TimeProvider time, ILogger<FunctionInvoker> logger)
 {
     /// <summary>A new request for <paramref name="function"/> with its call id and deadline set.</summary>
     public FunctionRequest NewRequest(FunctionDefinition function, string method, string requestUrl, string target,
@@ -48,7 +48,7 @@ public sealed class FunctionInvoker(ICallStore calls, FunctionBuilds builds, Col
         var log = calls.Begin(record);
         try
         {
-            var call = new Call(function, request, record, log, logger);
+            var call = new Call(function, request, record, log, logger) { ShutdownGraceOver = shutdown.GraceOver };
             FunctionError? error;
             try
             {

@@ -36,6 +36,7 @@ public static class FunctionLaunch
                     MemoryLimitBytes = function.MemoryMb * 1024L * 1024L,
                     User = user,
                     StdoutIsLog = stdoutIsLog,
+                    OutputDrainAfterExit = options.Limits.OutputDrainAfterExit,
                 },
                 onOutputLine);
         }

@@ -37,6 +37,7 @@ public sealed partial class FunctionProcess : IAsyncDisposable
         StartedAt = DateTimeOffset.UtcNow;
         StandardInput = PosixSpawn.Stream(child.StandardInput, System.IO.Pipes.PipeDirection.Out);
         StandardOutput = spec.StdoutIsLog ? Stream.Null : PosixSpawn.Stream(child.StandardOutput, System.IO.Pipes.PipeDirection.In);
+        WatchPipes(child.StandardOutput, child.StandardError);
         // Off the call's path: a move into a cgroup waits for an RCU grace period when moves
         // are rare (the kernel's cgroup_threadgroup_rwsem), 10-15 ms here, which every
         // sporadic cold call paid before its answer (issue 7). The process runs meanwhile,
@@ -158,6 +159,8 @@ public sealed partial class FunctionProcess : IAsyncDisposable
             // The reaper killed the group before it reaped the process; the group id may be
             // another group's now. (Nor is there a tree to walk: the tree walk reads every
             // /proc/<pid>/stat and task of the machine, and orphans are re-parented away.)
+            // What still holds the pipes is found by them, at once: the deadline cuts everything.
+            SweepLeftovers(deadline: true);
             return;
         }
 
@@ -183,6 +186,7 @@ public sealed partial class FunctionProcess : IAsyncDisposable
     public static async Task KillAllAsync()
     {
         await Task.WhenAll(Live.Values.Select(p => p.DisposeAsync().AsTask())).ConfigureAwait(false);
+        await MemoryLimit.RemovalsAsync().WaitAsync(ReapTimeout).ContinueWith(static _ => { }, TaskScheduler.Default).ConfigureAwait(false);
         MemoryLimit.RemoveKept();
         PrivateDirectories.RemoveKept();
     }
@@ -239,6 +243,11 @@ public sealed partial class FunctionProcess : IAsyncDisposable
         }
     }
 
-    // Called by the reaper, which has killed what was left in the group.
-    private void OnExited(int code) => _exited.TrySetResult(code);
+    // Called by the reaper, which has killed what was left in the group; what left the
+    // group and still holds the pipes is swept (see FunctionProcess.Leftovers.cs).
+    private void OnExited(int code)
+    {
+        _exited.TrySetResult(code);
+        SweepLeftovers(deadline: false);
+    }
 }

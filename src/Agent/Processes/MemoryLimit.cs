@@ -14,7 +14,7 @@ namespace Fnagent.Processes;
 /// next process with the same limit instead of being removed: a memory cgroup's mkdir
 /// and rmdir cost about 8% of the <c>default</c> format's calls per second (issue 7), a
 /// reused group costs one write of cgroup.procs and two reads on release. Names are
-/// unique per agent (pid of the agent, sequence), never a function's pid, since a
+/// unique per agent (<see cref="AgentInstance.Name"/>, sequence), never a function's pid, since a
 /// kept group outlives its process. Thread-safe.
 /// </remarks>
 internal sealed class MemoryLimit
@@ -26,14 +26,14 @@ internal sealed class MemoryLimit
 
     private static readonly bool V2 = File.Exists(Path.Combine(V2Root, "cgroup.controllers"));
     private static readonly ConcurrentDictionary<long, ConcurrentQueue<string>> Kept = new();
+    private static readonly ConcurrentDictionary<string, Task> Removing = new();
     private static int s_sequence;
 
     static MemoryLimit()
     {
         // Kept groups go with the agent, however it exits; those of an agent that died
-        // (named after its pid) are removed by the next one.
+        // (named after it, see AgentInstance) are emptied and removed by the next one (RemoveAbandoned).
         AppDomain.CurrentDomain.ProcessExit += (_, _) => RemoveKept();
-        RemoveAbandoned();
     }
 
     private readonly string _dir;
@@ -72,7 +72,7 @@ internal sealed class MemoryLimit
 
         var v2 = V2;
         var root = v2 ? V2Root : V1Root;
-        var name = string.Create(CultureInfo.InvariantCulture, $"{Environment.ProcessId}-{Interlocked.Increment(ref s_sequence)}");
+        var name = string.Create(CultureInfo.InvariantCulture, $"{AgentInstance.Name}-{Interlocked.Increment(ref s_sequence)}");
         var dir = Path.Combine(root, "fnagent", name);
         try
         {
@@ -162,7 +162,8 @@ internal sealed class MemoryLimit
         {
             // Left its process group (setsid, a daemon's double fork) but not its cgroup: it
             // goes with the process, as it would with a container.
-            _ = KillAllThenRemoveAsync(_dir);
+            var dir = _dir;
+            Removing[dir] = KillAllThenRemoveAsync(dir).ContinueWith(_ => Removing.TryRemove(dir, out Task? _), TaskScheduler.Default);
             return false;
         }
 
@@ -180,6 +181,13 @@ internal sealed class MemoryLimit
     }
 
     /// <summary>
+    /// Sends SIGKILL to every process in the group now, one round (a process forking
+    /// meanwhile may add one; <see cref="Release"/> finishes the job). For the moment the
+    /// main process exited while something it started still holds its pipes.
+    /// </summary>
+    public void KillMembers() => _ = KillRound(_dir);
+
+    /// <summary>
     /// Kills every process in the group until none is left (a process that forks meanwhile adds
     /// one for the next round; a killed process leaves the group once it has died), then
     /// removes the group. The first round is made before this returns, so an agent exiting
@@ -187,38 +195,42 @@ internal sealed class MemoryLimit
     /// </summary>
     private static async Task KillAllThenRemoveAsync(string dir)
     {
-        for (var round = 0; round < 100; round++)
+        for (var round = 0; round < 100 && KillRound(dir); round++)
         {
-            string procs;
-            try
-            {
-                procs = KernelFile.Read(Path.Combine(dir, "cgroup.procs"));
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-            {
-                break;
-            }
-
-            var left = false;
-            foreach (var line in procs.Split('\n', StringSplitOptions.RemoveEmptyEntries))
-            {
-                if (int.TryParse(line, CultureInfo.InvariantCulture, out var pid) && pid > 1)
-                {
-                    _ = Libc.kill(pid, Libc.SigKill);
-                    left = true;
-                }
-            }
-
-            if (!left)
-            {
-                break;
-            }
-
             await Task.Delay(50).ConfigureAwait(false);
         }
 
         TryRemove(dir);
     }
+
+    // One SIGKILL to each process in the group; false when none was left (or the group is gone).
+    private static bool KillRound(string dir)
+    {
+        string procs;
+        try
+        {
+            procs = KernelFile.Read(Path.Combine(dir, "cgroup.procs"));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return false;
+        }
+
+        var left = false;
+        foreach (var line in procs.Split('\n', StringSplitOptions.RemoveEmptyEntries))
+        {
+            if (int.TryParse(line, CultureInfo.InvariantCulture, out var pid) && pid > 1)
+            {
+                _ = Libc.kill(pid, Libc.SigKill);
+                left = true;
+            }
+        }
+
+        return left;
+    }
+
+    /// <summary>Completes when every group being emptied (see <see cref="Release"/>) is removed, at most about 5 s: an agent exiting waits for it.</summary>
+    public static Task RemovalsAsync() => Task.WhenAll(Removing.Values);
 
     /// <summary>Removes every kept group (agent shutdown).</summary>
     public static void RemoveKept()
@@ -232,22 +244,38 @@ internal sealed class MemoryLimit
         }
     }
 
-    private static void RemoveAbandoned()
+    /// <summary>
+    /// Kills what is left in the groups of agents no longer alive (killed with SIGKILL, say:
+    /// their function processes and children lived on) and removes the groups; a living
+    /// agent's groups are never touched. Bounded: about 5 s. Returns how many groups were taken.
+    /// </summary>
+    public static async Task<int> RemoveAbandonedAsync()
     {
+        var removals = new List<Task>();
         try
         {
             foreach (var dir in Directory.EnumerateDirectories(Path.Combine(V2 ? V2Root : V1Root, "fnagent")))
             {
-                var owner = Path.GetFileName(dir).Split('-')[0];
-                if (int.TryParse(owner, CultureInfo.InvariantCulture, out var pid) && pid != Environment.ProcessId && !Directory.Exists($"/proc/{owner}"))
+                var name = Path.GetFileName(dir);
+                if (AgentInstance.OwnerOf(name) is { } owner)
                 {
-                    TryRemove(dir); // rmdir fails, harmlessly, on a group that still holds a process
+                    if (!AgentInstance.IsAlive(owner))
+                    {
+                        removals.Add(KillAllThenRemoveAsync(dir));
+                    }
+                }
+                else if (int.TryParse(name.Split('-')[0], CultureInfo.InvariantCulture, out var pid) && !Directory.Exists($"/proc/{pid}"))
+                {
+                    TryRemove(dir); // an older agent's name (its pid alone): rmdir fails, harmlessly, on a group that still holds a process
                 }
             }
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
         }
+
+        await Task.WhenAll(removals).ConfigureAwait(false);
+        return removals.Count;
     }
 
     private bool IsEmpty()

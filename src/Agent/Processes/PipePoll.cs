@@ -12,7 +12,13 @@ internal static class PipePoll
 {
     public static bool IsReadable(Stream stream) => stream is PipeStream { SafePipeHandle: var handle } && IsReadable(handle);
 
-    public static bool IsReadable(SafePipeHandle handle)
+    public static bool IsReadable(SafePipeHandle handle) => Poll(handle) is > 0 and var events && (events & (Libc.PollIn | Libc.PollHup)) != 0;
+
+    /// <summary>True when every writer of the pipe has closed it (or the agent closed its own end): no byte can come any more.</summary>
+    public static bool IsHungUp(SafePipeHandle handle) => Poll(handle) is var events && (events < 0 || (events & Libc.PollHup) != 0);
+
+    // The poll's revents, or -1 when the handle is closed.
+    private static int Poll(SafePipeHandle handle)
     {
         // Held while polling: a handle closed meanwhile by another thread would free its fd
         // number for the next pipe or socket opened, and the poll would ask about that one.
@@ -21,11 +27,11 @@ internal static class PipePoll
         {
             handle.DangerousAddRef(ref held);
             var fd = new Libc.PollFd { Fd = (int)handle.DangerousGetHandle(), Events = Libc.PollIn };
-            return Libc.poll(ref fd, 1, 0) > 0 && (fd.Revents & (Libc.PollIn | Libc.PollHup)) != 0;
+            return Libc.poll(ref fd, 1, 0) > 0 ? fd.Revents : 0;
         }
         catch (ObjectDisposedException)
         {
-            return false;
+            return -1;
         }
         finally
         {

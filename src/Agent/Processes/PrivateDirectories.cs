@@ -19,6 +19,9 @@ internal static class PrivateDirectories
 
     private static readonly ConcurrentDictionary<string, ConcurrentStack<string>> Kept = new();
 
+    // Named after the agent (see AgentInstance), so the next agent knows whose it was.
+    private static readonly string Prefix = $"fnagent-{AgentInstance.Name}-";
+
     // Kept directories go with the agent however it exits (a test host disposes agents
     // without the serve command's shutdown).
     static PrivateDirectories() => AppDomain.CurrentDomain.ProcessExit += (_, _) => RemoveKept();
@@ -35,7 +38,7 @@ internal static class PrivateDirectories
             return directory;
         }
 
-        directory = Directory.CreateTempSubdirectory("fnagent-").FullName;
+        directory = Directory.CreateTempSubdirectory(Prefix).FullName;
         if (user is not null && !user.Own(directory))
         {
             Remove(directory);

@@ -39,4 +39,10 @@ public sealed record ProcessSpec
 
     /// <summary>Memory limit in bytes applied where the machine allows it, or null for none.</summary>
     public long? MemoryLimitBytes { get; init; }
+
+    /// <summary>
+    /// How long, once the main process has exited, what it left holding its stdout or stderr
+    /// is hunted down before the agent stops reading the logs (see FunctionProcess).
+    /// </summary>
+    public TimeSpan OutputDrainAfterExit { get; init; } = TimeSpan.FromSeconds(1);
 }
