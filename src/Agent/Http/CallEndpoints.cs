@@ -42,7 +42,7 @@ internal static class CallEndpoints
         var request = invoker.NewRequest(function, context.Request.Method, context.Request.GetEncodedUrl(),
             context.Features.Get<IHttpRequestFeature>()?.RawTarget ?? context.Request.Path + context.Request.QueryString,
             CopyHeaders(context.Request.Headers), context.Request.ContentLength,
-            new CallerBodyStream(context.Request.Body, limit));
+            new CallerBodyStream(context.Request.Body, limit, context.Request.ContentLength, context.RequestAborted));
         var response = new HttpCallResponse(context, function, request.CallId);
         if (context.Request.ContentLength > limit)
         {

@@ -43,7 +43,7 @@ public sealed class ColdRunner(AgentOptions options, TimeProvider time) : IForma
             // A kill ends every read and write of the call: stdout reaches its end once the
             // whole group is dead, so no read below can outlive the deadline.
             await using var killOnStop = stop.Token.UnsafeRegister(static p => ((FunctionProcess)p!).Kill(), process).ConfigureAwait(false);
-            var feed = FeedStdinAsync(request.Body, process);
+            var feed = FeedStdinAsync(request.Body, process, stop.Token);
             var error = await RelayStdoutAsync(call, process, feed, response, stop.Token).ConfigureAwait(false);
             var feedError = await feed.ConfigureAwait(false);
 
@@ -58,16 +58,24 @@ public sealed class ColdRunner(AgentOptions options, TimeProvider time) : IForma
         }
     }
 
-    private static async Task<FunctionError?> FeedStdinAsync(Stream body, FunctionProcess process)
+    private static async Task<FunctionError?> FeedStdinAsync(Stream body, FunctionProcess process, CancellationToken stop)
     {
         try
         {
-            await body.CopyToAsync(process.StandardInput).ConfigureAwait(false);
+            // The stop ends a read that waits on a caller who sends slowly, past the deadline.
+            await body.CopyToAsync(process.StandardInput, stop).ConfigureAwait(false);
         }
         catch (RequestTooLargeException e)
         {
             process.Kill();
             return new FunctionError(FunctionErrorKind.RequestTooLarge, e.Message);
+        }
+        catch (RequestBodyIncompleteException e)
+        {
+            // Killed before stdin closes below: a cut body must never reach the function as a
+            // whole one followed by a clean end of input (docs/protocols.md §2).
+            process.Kill();
+            return e.Error;
         }
         catch (IOException)
         {
@@ -91,7 +99,7 @@ public sealed class ColdRunner(AgentOptions options, TimeProvider time) : IForma
         return null;
     }
 
-    private static async Task<FunctionError?> RelayStdoutAsync(Call call, FunctionProcess process, Task feed, ICallResponse response, CancellationToken stop)
+    private static async Task<FunctionError?> RelayStdoutAsync(Call call, FunctionProcess process, Task<FunctionError?> feed, ICallResponse response, CancellationToken stop)
     {
         var buffer = ArrayPool<byte>.Shared.Rent(HoldBackBytes);
         var spool = new OutputSpool(process.PrivateDirectory!);
@@ -103,7 +111,8 @@ public sealed class ColdRunner(AgentOptions options, TimeProvider time) : IForma
             while ((read = await ReadAsync(process.StandardOutput, buffer).ConfigureAwait(false)) > 0)
             {
                 await spool.WriteAsync(buffer.AsMemory(0, read)).ConfigureAwait(false);
-                if (feed.IsCompleted && spool.Length >= HoldBackBytes)
+                // A feed that failed killed the process: its output is read to the end, never sent.
+                if (feed is { IsCompletedSuccessfully: true, Result: null } && spool.Length >= HoldBackBytes)
                 {
                     break;
                 }
