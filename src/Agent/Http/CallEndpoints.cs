@@ -33,10 +33,12 @@ internal static class CallEndpoints
             return;
         }
 
+        // CallerBodyStream counts the limit on the decoded body: Kestrel's count would include
+        // a chunked body's framing. A Content-Length over the limit is refused below.
         var limit = options.Limits.MaxRequestBodyBytes;
         if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } sizeFeature)
         {
-            sizeFeature.MaxRequestBodySize = limit;
+            sizeFeature.MaxRequestBodySize = null;
         }
 
         var request = invoker.NewRequest(function, context.Request.Method, context.Request.GetEncodedUrl(),

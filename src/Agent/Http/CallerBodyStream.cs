@@ -5,11 +5,17 @@ using Microsoft.AspNetCore.Http;
 namespace Fnagent.Http;
 
 /// <summary>
-/// The caller's request body as the layers below see it: Kestrel's failures turned into
-/// the agent's own exceptions, so nothing below the front needs to know ASP.NET's
-/// exception types. One reader at a time.
+/// The caller's request body as the layers below see it: decoded bytes counted against the
+/// limit, and Kestrel's failures turned into the agent's own exceptions, so nothing below
+/// the front needs to know ASP.NET's exception types. One reader at a time.
 /// </summary>
 /// <remarks>
+/// The limit is counted here, on the decoded body, because Kestrel's own count of a chunked
+/// body includes its chunk framing: 99,999 bytes sent in small chunks were refused under a
+/// 100,000-byte limit that let the same bytes with a Content-Length through. The endpoint
+/// lifts Kestrel's per-request limit for that reason (a Content-Length over the limit is
+/// refused before the body is read).
+///
 /// A body that ends without a read of 0 at its declared end never ends cleanly here: the
 /// client cut it short (its Content-Length or last chunk never came), broke its framing,
 /// sent too slowly, or went away. Each becomes a <see cref="RequestBodyIncompleteException"/>
@@ -63,6 +69,10 @@ internal sealed class CallerBodyStream(Stream inner, long limit, long? declaredL
         }
 
         _received += read;
+        if (_received > limit)
+        {
+            throw new RequestTooLargeException(limit);
+        }
 
         if (read == 0 && _received < declaredLength && !buffer.IsEmpty)
         {
