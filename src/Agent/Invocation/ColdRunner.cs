@@ -130,12 +130,12 @@ public sealed class ColdRunner(AgentOptions options, TimeProvider time) : IForma
                     return ExitError(call, process, code);
                 }
 
-                await StartAsync(response, spool.Length, stop).ConfigureAwait(false);
+                await StartAsync(call, response, spool.Length, stop).ConfigureAwait(false);
                 await spool.DrainToAsync(response.Body, stop).ConfigureAwait(false);
                 return null;
             }
 
-            await StartAsync(response, null, stop).ConfigureAwait(false);
+            await StartAsync(call, response, null, stop).ConfigureAwait(false);
             await spool.DrainToAsync(response.Body, stop).ConfigureAwait(false);
             while ((read = await ReadAsync(process.StandardOutput, buffer).ConfigureAwait(false)) > 0)
             {
@@ -186,8 +186,13 @@ public sealed class ColdRunner(AgentOptions options, TimeProvider time) : IForma
         }
     }
 
-    private static ValueTask StartAsync(ICallResponse response, long? length, CancellationToken stop) =>
-        response.StartAsync(new FunctionResponse { StatusCode = 200, ContentLength = length }, stop);
+    private static ValueTask StartAsync(Call call, ICallResponse response, long? length, CancellationToken stop)
+    {
+        // The record holds the status sent, even when the process fails after it: an answer
+        // past the hold-back went out as 200 and is then broken off.
+        call.Record.HttpStatus = 200;
+        return response.StartAsync(new FunctionResponse { StatusCode = 200, ContentLength = length }, stop);
+    }
 
     private static FunctionError? ExitError(Call call, FunctionProcess process, int? code) => code switch
     {
