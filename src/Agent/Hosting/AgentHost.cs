@@ -52,6 +52,7 @@ public static class AgentHost
         services.AddSingleton<IFunctionRegistry>(sp =>
             new FunctionDirectory(Path.GetFullPath(options.FunctionsDirectory), sp.GetRequiredService<ILogger<FunctionDirectory>>()));
         services.AddSingleton<FunctionBuilds>();
+        services.AddSingleton<ColdLimiters>();
         services.AddSingleton<ColdRunner>();
         services.AddSingleton<HotPools>();
         services.AddSingleton<HotRunner>();

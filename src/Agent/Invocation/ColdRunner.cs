@@ -1,5 +1,6 @@
 using System.Buffers;
 using Fnagent.Formats;
+using Fnagent.Pool;
 using Fnagent.Processes;
 
 namespace Fnagent.Invocation;
@@ -16,11 +17,12 @@ namespace Fnagent.Invocation;
 /// fails, the response is broken off (the caller sees an incomplete body, never a
 /// clean success) and the call record holds the error.
 /// </remarks>
-public sealed class ColdRunner(AgentOptions options, TimeProvider time) : IFormatRunner
+public sealed partial class ColdRunner(AgentOptions options, TimeProvider time, ColdLimiters? limiters = null) : IFormatRunner
 {
     public const int HoldBackBytes = 64 * 1024;
 
-    public async Task<FunctionError?> RunAsync(Call call, ICallResponse response, CancellationToken callerAborted)
+    /// <summary>One call with its place among the function's calls in flight (see ColdRunner.Admission.cs).</summary>
+    private async Task<FunctionError?> RunAdmittedAsync(Call call, ICallResponse response, CancellationToken callerAborted)
     {
         var function = call.Function;
         var request = call.Request;
