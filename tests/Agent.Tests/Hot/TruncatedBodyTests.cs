@@ -1,6 +1,5 @@
 using System.Text;
 using Fnagent.Agent.Tests.Support;
-using Fnagent.Agent.Tests.HttpStream;
 using Cut = Fnagent.Agent.Tests.Cold.TruncatedBodyTests;
 
 namespace Fnagent.Agent.Tests.Hot;
@@ -10,7 +9,7 @@ namespace Fnagent.Agent.Tests.Hot;
 /// rest of that request, or its absence, would meet the next one), and the caller gets the
 /// same 400/408 as a cold call, not a 502.
 /// </summary>
-public sealed class TruncatedBodyTests(FdkFixture fixture) : IClassFixture<FdkFixture>
+public sealed class TruncatedBodyTests(TruncatedBodyTests.Fixture fixture) : IClassFixture<TruncatedBodyTests.Fixture>
 {
     private static readonly string[] Paths = ["/r/hot/json-python", "/r/hot/http-python", "/r/fdk/json"];
 
@@ -47,6 +46,20 @@ public sealed class TruncatedBodyTests(FdkFixture fixture) : IClassFixture<FdkFi
             Assert.StartsWith("request body timed out after 17 of 90 bytes", Cut.ErrorMessage(body));
             await AssertProcessDiscardedAsync(headers["fn-call-id"], 408);
         }));
+    }
+
+    /// <summary>An agent for these tests alone; a slow machine gets time to start node.</summary>
+    public sealed class Fixture : IAsyncLifetime
+    {
+        public RunningAgent Agent { get; private set; } = null!;
+
+        public async Task InitializeAsync()
+        {
+            await NpmFunctions.EnsureInstalledAsync();
+            Agent = await RunningAgent.StartAsync(RunningAgent.TestFunctions, o => o.Limits.StartTimeout = TimeSpan.FromSeconds(20));
+        }
+
+        public async Task DisposeAsync() => await Agent.DisposeAsync();
     }
 
     private async Task AssertProcessDiscardedAsync(string callId, int status)
