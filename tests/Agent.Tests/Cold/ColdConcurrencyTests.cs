@@ -2,6 +2,9 @@ using System.Globalization;
 using System.Net;
 using Fnagent.Agent.Tests.Functions;
 using Fnagent.Agent.Tests.Support;
+using Fnagent.Functions;
+using Fnagent.Pool;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Fnagent.Agent.Tests.Cold;
 
@@ -44,7 +47,7 @@ public sealed class ColdConcurrencyTests : IDisposable
         WriteFunction(maxConcurrency: 1);
         await using var agent = await RunningAgent.StartAsync(_folder.Path, o => o.Limits.QueueWait = TimeSpan.FromMilliseconds(200));
         var first = CallAsync(agent, "3");
-        await Task.Delay(500);
+        await RunningAsync(agent, 1);
 
         var refused = await Task.WhenAll(Enumerable.Range(0, 3).Select(async _ =>
         {
@@ -63,7 +66,7 @@ public sealed class ColdConcurrencyTests : IDisposable
         WriteFunction(maxConcurrency: 1);
         await using var agent = await RunningAgent.StartAsync(_folder.Path);
         var first = CallAsync(agent, "4");
-        await Task.Delay(500);
+        await RunningAsync(agent, 1);
         var second = CallAsync(agent, "0");
         await Task.Delay(300);
 
@@ -87,6 +90,14 @@ public sealed class ColdConcurrencyTests : IDisposable
         Assert.True(response.StatusCode == HttpStatusCode.OK, $"{response.StatusCode}: {body}");
         var parts = body.Trim().Split(' ');
         return (long.Parse(parts[0], CultureInfo.InvariantCulture), long.Parse(parts[1], CultureInfo.InvariantCulture));
+    }
+
+    /// <summary>Waits until <paramref name="count"/> calls hold a place (the first is in, the rest can only wait).</summary>
+    private static async Task RunningAsync(RunningAgent agent, int count)
+    {
+        Assert.True(agent.Services.GetRequiredService<IFunctionRegistry>().TryFind("t", "/slot", out var function));
+        var limiter = agent.Services.GetRequiredService<ColdLimiters>().For(function);
+        Assert.True(await ProcessTable.EventuallyAsync(() => limiter.Running == count, TimeSpan.FromSeconds(15)), "the first call never started");
     }
 
     private static int PeakOverlap(IEnumerable<(long Start, long End)> spans) =>
