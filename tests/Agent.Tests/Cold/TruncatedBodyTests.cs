@@ -9,9 +9,26 @@ namespace Fnagent.Agent.Tests.Cold;
 /// the function (tests/functions/body-check) leaves an <c>.eof</c> marker only when its
 /// stdin ended cleanly, so a marker means the agent passed a cut body off as whole.
 /// </summary>
-public sealed class TruncatedBodyTests(ColdFixture fixture) : IClassFixture<ColdFixture>
+public sealed class TruncatedBodyTests(ColdFixture fixture) : IClassFixture<ColdFixture>, IDisposable
 {
     private static readonly byte[] Partial = Encoding.ASCII.GetBytes("only 23 of the 90 bytes");
+
+    private readonly List<string> _tags = [];
+
+    public void Dispose()
+    {
+        foreach (var suffix in _tags.SelectMany(tag => new[] { Marker(tag, ".started"), Marker(tag, ".eof") }))
+        {
+            File.Delete(suffix);
+        }
+    }
+
+    private string NewTag()
+    {
+        var tag = Guid.NewGuid().ToString("N");
+        _tags.Add(tag);
+        return tag;
+    }
 
     [Fact]
     public async Task ABodyShorterThanItsContentLengthIsNeverACleanEndAndTheRecordSaysHowMuchCame()
@@ -134,8 +151,6 @@ public sealed class TruncatedBodyTests(ColdFixture fixture) : IClassFixture<Cold
     }
 
     internal static byte[] Chunk(byte[] data) => [.. Encoding.ASCII.GetBytes($"{data.Length:x}\r\n"), .. data, .. "\r\n"u8];
-
-    internal static string NewTag() => Guid.NewGuid().ToString("N");
 
     internal static string Marker(string tag, string suffix) => "/tmp/fnagent-test-body-" + tag + suffix;
 
