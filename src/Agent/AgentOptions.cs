@@ -56,7 +56,7 @@ public sealed class LimitOptions
     /// <summary>How many recent calls (records and logs) are kept.</summary>
     public int CallRetention { get; set; } = 10_000;
 
-    /// <summary>How long a call may wait for a free hot process before a 503; null means the call's own timeout.</summary>
+    /// <summary>How long a call may wait for a free hot process, or a cold call for its place under max_concurrency, before a 503; null means the call's own timeout.</summary>
     public TimeSpan? QueueWait { get; set; }
 
     /// <summary>How long an http-stream function may take to create its socket before a 504.</summary>

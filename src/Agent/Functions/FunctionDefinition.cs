@@ -35,7 +35,7 @@ public sealed record FunctionDefinition
     /// <summary>CPU share as written (<c>500m</c> or <c>0.5</c>), or null when not set.</summary>
     public string? Cpus { get; init; }
 
-    /// <summary>At most this many processes (hot) or calls in flight (cold).</summary>
+    /// <summary>At most this many processes (hot) or calls in flight (cold); a func.yml without it gets 4 hot, 16 cold.</summary>
     public int MaxConcurrency { get; init; } = 4;
 
     /// <summary>Hot processes kept warm even when idle.</summary>

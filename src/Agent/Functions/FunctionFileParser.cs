@@ -183,11 +183,13 @@ public static class FunctionFileParser
         var idleTimeout = reader.Seconds("idle_timeout", allowZero: true);
         var memory = reader.WholeNumber("memory", "MB", min: 1);
         var cpus = reader.Cpus("cpus");
-        var maxConcurrency = reader.WholeNumber("max_concurrency", "processes", min: 1);
+        // Cold calls keep nothing between calls: their limit guards the machine, not memory
+        // held warm, so it allows more at once than a hot pool keeps alive.
+        var maxConcurrency = reader.WholeNumber("max_concurrency", "processes", min: 1) ?? (format == FunctionFormat.Default ? 16 : 4);
         var minIdle = reader.WholeNumber("min_idle", "processes", min: 0);
-        if (minIdle is { } idle && idle > (maxConcurrency ?? 4))
+        if (minIdle is { } idle && idle > maxConcurrency)
         {
-            reader.Error("min_idle", reader.Node("min_idle"), $"expected at most max_concurrency ({maxConcurrency ?? 4}) processes, got \"{idle}\"");
+            reader.Error("min_idle", reader.Node("min_idle"), $"expected at most max_concurrency ({maxConcurrency}) processes, got \"{idle}\"");
         }
 
         var config = reader.Map("config", FunctionFileReader.EnvironmentName(), "environment variable names like API_URL", valuesAreHeaders: false);
@@ -211,7 +213,7 @@ public static class FunctionFileParser
             IdleTimeout = idleTimeout ?? TimeSpan.FromSeconds(30),
             MemoryMb = memory ?? 128,
             Cpus = cpus,
-            MaxConcurrency = maxConcurrency ?? 4,
+            MaxConcurrency = maxConcurrency,
             MinIdle = minIdle ?? 0,
             Config = config ?? new Dictionary<string, string>(),
             Headers = headers ?? new Dictionary<string, string>(),

@@ -33,16 +33,18 @@ internal static class CallEndpoints
             return;
         }
 
+        // CallerBodyStream counts the limit on the decoded body: Kestrel's count would include
+        // a chunked body's framing. A Content-Length over the limit is refused below.
         var limit = options.Limits.MaxRequestBodyBytes;
         if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } sizeFeature)
         {
-            sizeFeature.MaxRequestBodySize = limit;
+            sizeFeature.MaxRequestBodySize = null;
         }
 
         var request = invoker.NewRequest(function, context.Request.Method, context.Request.GetEncodedUrl(),
             context.Features.Get<IHttpRequestFeature>()?.RawTarget ?? context.Request.Path + context.Request.QueryString,
             CopyHeaders(context.Request.Headers), context.Request.ContentLength,
-            new CallerBodyStream(context.Request.Body, limit));
+            new CallerBodyStream(context.Request.Body, limit, context.Request.ContentLength, context.RequestAborted));
         var response = new HttpCallResponse(context, function, request.CallId);
         if (context.Request.ContentLength > limit)
         {

@@ -1,5 +1,6 @@
 using System.Buffers;
 using Fnagent.Formats;
+using Fnagent.Pool;
 using Fnagent.Processes;
 
 namespace Fnagent.Invocation;
@@ -16,11 +17,12 @@ namespace Fnagent.Invocation;
 /// fails, the response is broken off (the caller sees an incomplete body, never a
 /// clean success) and the call record holds the error.
 /// </remarks>
-public sealed class ColdRunner(AgentOptions options, TimeProvider time) : IFormatRunner
+public sealed partial class ColdRunner(AgentOptions options, TimeProvider time, ColdLimiters? limiters = null) : IFormatRunner
 {
     public const int HoldBackBytes = 64 * 1024;
 
-    public async Task<FunctionError?> RunAsync(Call call, ICallResponse response, CancellationToken callerAborted)
+    /// <summary>One call with its place among the function's calls in flight (see ColdRunner.Admission.cs).</summary>
+    private async Task<FunctionError?> RunAdmittedAsync(Call call, ICallResponse response, CancellationToken callerAborted)
     {
         var function = call.Function;
         var request = call.Request;
@@ -43,7 +45,7 @@ public sealed class ColdRunner(AgentOptions options, TimeProvider time) : IForma
             // A kill ends every read and write of the call: stdout reaches its end once the
             // whole group is dead, so no read below can outlive the deadline.
             await using var killOnStop = stop.Token.UnsafeRegister(static p => ((FunctionProcess)p!).Kill(), process).ConfigureAwait(false);
-            var feed = FeedStdinAsync(request.Body, process);
+            var feed = FeedStdinAsync(request.Body, process, stop.Token);
             var error = await RelayStdoutAsync(call, process, feed, response, stop.Token).ConfigureAwait(false);
             var feedError = await feed.ConfigureAwait(false);
 
@@ -58,16 +60,24 @@ public sealed class ColdRunner(AgentOptions options, TimeProvider time) : IForma
         }
     }
 
-    private static async Task<FunctionError?> FeedStdinAsync(Stream body, FunctionProcess process)
+    private static async Task<FunctionError?> FeedStdinAsync(Stream body, FunctionProcess process, CancellationToken stop)
     {
         try
         {
-            await body.CopyToAsync(process.StandardInput).ConfigureAwait(false);
+            // The stop ends a read that waits on a caller who sends slowly, past the deadline.
+            await body.CopyToAsync(process.StandardInput, stop).ConfigureAwait(false);
         }
         catch (RequestTooLargeException e)
         {
             process.Kill();
             return new FunctionError(FunctionErrorKind.RequestTooLarge, e.Message);
+        }
+        catch (RequestBodyIncompleteException e)
+        {
+            // Killed before stdin closes below: a cut body must never reach the function as a
+            // whole one followed by a clean end of input (docs/protocols.md §2).
+            process.Kill();
+            return e.Error;
         }
         catch (IOException)
         {
@@ -91,7 +101,7 @@ public sealed class ColdRunner(AgentOptions options, TimeProvider time) : IForma
         return null;
     }
 
-    private static async Task<FunctionError?> RelayStdoutAsync(Call call, FunctionProcess process, Task feed, ICallResponse response, CancellationToken stop)
+    private static async Task<FunctionError?> RelayStdoutAsync(Call call, FunctionProcess process, Task<FunctionError?> feed, ICallResponse response, CancellationToken stop)
     {
         var buffer = ArrayPool<byte>.Shared.Rent(HoldBackBytes);
         var spool = new OutputSpool(process.PrivateDirectory!);
@@ -103,7 +113,8 @@ public sealed class ColdRunner(AgentOptions options, TimeProvider time) : IForma
             while ((read = await ReadAsync(process.StandardOutput, buffer, stop).ConfigureAwait(false)) > 0)
             {
                 await spool.WriteAsync(buffer.AsMemory(0, read)).ConfigureAwait(false);
-                if (feed.IsCompleted && spool.Length >= HoldBackBytes)
+                // A feed that failed killed the process: its output is read to the end, never sent.
+                if (feed is { IsCompletedSuccessfully: true, Result: null } && spool.Length >= HoldBackBytes)
                 {
                     break;
                 }
@@ -121,12 +132,12 @@ public sealed class ColdRunner(AgentOptions options, TimeProvider time) : IForma
                     return ExitError(call, process, code);
                 }
 
-                await StartAsync(response, spool.Length, stop).ConfigureAwait(false);
+                await StartAsync(call, response, spool.Length, stop).ConfigureAwait(false);
                 await spool.DrainToAsync(response.Body, stop).ConfigureAwait(false);
                 return null;
             }
 
-            await StartAsync(response, null, stop).ConfigureAwait(false);
+            await StartAsync(call, response, null, stop).ConfigureAwait(false);
             await spool.DrainToAsync(response.Body, stop).ConfigureAwait(false);
             while ((read = await ReadAsync(process.StandardOutput, buffer, stop).ConfigureAwait(false)) > 0)
             {
@@ -186,8 +197,13 @@ public sealed class ColdRunner(AgentOptions options, TimeProvider time) : IForma
         }
     }
 
-    private static ValueTask StartAsync(ICallResponse response, long? length, CancellationToken stop) =>
-        response.StartAsync(new FunctionResponse { StatusCode = 200, ContentLength = length }, stop);
+    private static ValueTask StartAsync(Call call, ICallResponse response, long? length, CancellationToken stop)
+    {
+        // The record holds the status sent, even when the process fails after it: an answer
+        // past the hold-back went out as 200 and is then broken off.
+        call.Record.HttpStatus = 200;
+        return response.StartAsync(new FunctionResponse { StatusCode = 200, ContentLength = length }, stop);
+    }
 
     private static FunctionError? ExitError(Call call, FunctionProcess process, int? code) => code switch
     {

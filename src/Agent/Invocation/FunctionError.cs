@@ -22,6 +22,8 @@ public sealed record FunctionError(FunctionErrorKind Kind, string Message)
         FunctionErrorKind.NotFound => 404,
         FunctionErrorKind.RequestTooLarge => 413,
         FunctionErrorKind.UnsupportedBody => 415,
+        FunctionErrorKind.RequestBodyIncomplete => 400,
+        FunctionErrorKind.RequestBodyTimeout => 408,
         FunctionErrorKind.NoCapacity => 503,
         FunctionErrorKind.Timeout => 504,
         FunctionErrorKind.CallerGone => 499,

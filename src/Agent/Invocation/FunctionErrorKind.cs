@@ -12,6 +12,12 @@ public enum FunctionErrorKind
     /// <summary>The body cannot be carried by the format (json and a non-UTF-8 body).</summary>
     UnsupportedBody,
 
+    /// <summary>The request body ended before its declared end (Content-Length, last chunk) or broke its framing.</summary>
+    RequestBodyIncomplete,
+
+    /// <summary>The request body arrived too slowly (the server's minimum data rate).</summary>
+    RequestBodyTimeout,
+
     /// <summary>No process free within the queue wait.</summary>
     NoCapacity,
 

@@ -60,11 +60,23 @@ public sealed class FunctionInvoker(ICallStore calls, FunctionBuilds builds, Col
                     _ => throw new ArgumentOutOfRangeException(nameof(function), function.Format, "unknown format"),
                 };
             }
+            catch (RequestBodyIncompleteException e)
+            {
+                // A runner that let a broken-off body through: still the caller's error, not ours.
+                error = e.Error;
+            }
             catch (Exception e) when (e is not OperationCanceledException || callerAborted.IsCancellationRequested)
             {
                 error = callerAborted.IsCancellationRequested
                     ? new FunctionError(FunctionErrorKind.CallerGone, "caller went away")
                     : new FunctionError(FunctionErrorKind.Exited, $"internal error: {e.Message}");
+            }
+
+            if (error is { Kind: FunctionErrorKind.RequestBodyIncomplete } && callerAborted.IsCancellationRequested)
+            {
+                // Kestrel drops a connection its caller closed or reset mid-body: nobody hears
+                // the 400. The message still says how much of the body came.
+                error = error with { Kind = FunctionErrorKind.CallerGone };
             }
 
             if (error is null)

@@ -16,17 +16,16 @@ public sealed partial class HotRunner
         // still reads its body.
         var write = WriteRequestAsync(format, call.Request, process, stop);
         var read = format.ReadResponseAsync(process.Input, stop).AsTask();
-        if ((write.IsCompleted || await Task.WhenAny(write, read).ConfigureAwait(false) == write) && write.Result is { } refused)
+        if ((write.IsCompleted || await Task.WhenAny(write, read).ConfigureAwait(false) == write) && await write.ConfigureAwait(false) is { } refused)
         {
-            // The format refused the request before a byte reached the process (json: not
-            // UTF-8, too large): stop waiting for an answer that cannot come.
+            // The format refused the request (json: not UTF-8, too large) or the caller's body
+            // broke off: stop waiting for an answer that cannot come.
             process.Input.CancelPendingRead();
             await read.ContinueWith(static _ => { }, TaskScheduler.Default).ConfigureAwait(false);
-            var status = refused.Error == FormatError.BodyNotUtf8 ? FunctionErrorKind.UnsupportedBody : FunctionErrorKind.RequestTooLarge;
             // Only json's refusal is known to come before any byte; an http body cut off by
-            // the size limit left a half-written request in the process.
-            var untouched = refused.Error == FormatError.BodyNotUtf8 && read.Exception?.InnerException is null or OperationCanceledException;
-            return (untouched ? CallOutcome.Reuse : CallOutcome.Discard, new FunctionError(status, refused.Message));
+            // the size limit or by its caller left a half-written request in the process.
+            var untouched = refused.Kind == FunctionErrorKind.UnsupportedBody && read.Exception?.InnerException is null or OperationCanceledException;
+            return (untouched ? CallOutcome.Reuse : CallOutcome.Discard, refused);
         }
 
         FunctionResponse answer;
@@ -94,11 +93,11 @@ public sealed partial class HotRunner
             }
         }
 
-        if (await write.ConfigureAwait(false) is not null)
+        if (await write.ConfigureAwait(false) is { } unwritten)
         {
             // The function answered before it had the whole request; what it did not read
-            // would reach the next call.
-            return (CallOutcome.Discard, null);
+            // would reach the next call. A body its caller cut short still fails the call.
+            return (CallOutcome.Discard, unwritten.Kind is FunctionErrorKind.RequestBodyIncomplete or FunctionErrorKind.RequestBodyTimeout or FunctionErrorKind.CallerGone ? unwritten : null);
         }
 
         var trailing = answer.Violation;
@@ -117,8 +116,11 @@ public sealed partial class HotRunner
         return (answer.CloseRequested ? CallOutcome.Retire : CallOutcome.Reuse, null);
     }
 
-    /// <summary>Writes the request; a request the format refuses is a value, not an exception.</summary>
-    private static async Task<FormatViolationException?> WriteRequestAsync(IFunctionFormat format, FunctionRequest request, HotProcess process, CancellationToken stop)
+    /// <summary>
+    /// Writes the request; a request the format refuses, or a body that broke off (too
+    /// large, cut short, too slow, its caller gone), is a value, not an exception.
+    /// </summary>
+    private static async Task<FunctionError?> WriteRequestAsync(IFunctionFormat format, FunctionRequest request, HotProcess process, CancellationToken stop)
     {
         try
         {
@@ -127,11 +129,15 @@ public sealed partial class HotRunner
         }
         catch (FormatViolationException e) when (e.Error is FormatError.BodyNotUtf8 or FormatError.RequestTooLarge)
         {
-            return e;
+            return new FunctionError(e.Error == FormatError.BodyNotUtf8 ? FunctionErrorKind.UnsupportedBody : FunctionErrorKind.RequestTooLarge, e.Message);
         }
         catch (RequestTooLargeException e)
         {
-            return new FormatViolationException(FormatError.RequestTooLarge, e.Message, limit: e.Limit);
+            return new FunctionError(FunctionErrorKind.RequestTooLarge, e.Message);
+        }
+        catch (RequestBodyIncompleteException e)
+        {
+            return e.Error;
         }
     }
 

@@ -34,13 +34,23 @@ public sealed class FunctionFileParserTests
         Assert.Equal(TimeSpan.FromSeconds(30), f.IdleTimeout);
         Assert.Equal(128, f.MemoryMb);
         Assert.Null(f.Cpus);
-        Assert.Equal(4, f.MaxConcurrency);
+        Assert.Equal(16, f.MaxConcurrency);
         Assert.Equal(0, f.MinIdle);
         Assert.Empty(f.Config);
         Assert.Empty(f.Headers);
         Assert.Null(f.Build);
         Assert.Equal(Path.GetFullPath(File), f.SourceFile);
         Assert.Equal(Path.GetFullPath("examples/bad"), f.Directory);
+    }
+
+    [Theory]
+    [InlineData("default", 16)]
+    [InlineData("json", 4)]
+    [InlineData("http", 4)]
+    [InlineData("http-stream", 4)]
+    public void MaxConcurrencyDefaultsToSixteenCallsColdAndFourProcessesHot(string format, int expected)
+    {
+        Assert.Equal(expected, Good($"name: f\ncmd: ./f\nformat: {format}\n").MaxConcurrency);
     }
 
     [Fact]
@@ -134,7 +144,7 @@ public sealed class FunctionFileParserTests
     [InlineData("max_concurrency: 0", 3, "max_concurrency", "expected a whole number of processes of at least 1, got \"0\"")]
     [InlineData("max_concurrency: 1.5", 3, "max_concurrency", "expected a whole number of processes, got \"1.5\"")]
     [InlineData("min_idle: -1", 3, "min_idle", "expected a whole number of processes of at least 0, got \"-1\"")]
-    [InlineData("min_idle: 5", 3, "min_idle", "expected at most max_concurrency (4) processes, got \"5\"")]
+    [InlineData("min_idle: 17", 3, "min_idle", "expected at most max_concurrency (16) processes, got \"17\"")]
     [InlineData("format: xml", 3, "format", "expected one of \"default\", \"json\", \"http\", \"http-stream\", \"direktiv\", got \"xml\"")]
     [InlineData("type: later", 3, "type", "expected \"sync\" or \"async\", got \"later\"")]
     [InlineData("app: My App", 3, "app", "expected lower-case letters, digits, '-' or '_' starting with a letter or digit, got \"My App\"")]
