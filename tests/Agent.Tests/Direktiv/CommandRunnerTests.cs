@@ -173,12 +173,13 @@ public sealed class CommandRunnerTests(AutoDirektivFixture fixture) : IClassFixt
         var input = new
         {
             files = new[] { new { name = "mine.txt", content = "x", permission = 384 } },
-            data = new { commands = new[] { new { command = "id -u" }, new { command = "stat -c '%u %a' mine.txt ." }, new { command = "touch new.txt" } } },
+            data = new { commands = new[] { new { command = "id -un" }, new { command = "stat -c '%u %a' mine.txt ." }, new { command = "touch new.txt" } } },
         };
 
         var (_, body) = await fixture.PostAsync("r/direktiv/commands", input);
 
-        Assert.Equal([("", "65534\n"), ("", "65534 600\n65534 700\n"), ("", "")], Results(body));
+        // A name, not the uid: an Output that is a JSON number would be embedded as one.
+        Assert.Equal([("", "nobody\n"), ("", "65534 600\n65534 700\n"), ("", "")], Results(body));
     }
 
     [Fact]

@@ -12,7 +12,10 @@ public sealed class ReloadTests : IDisposable
 {
     private static readonly string Script = Path.Combine(RunningAgent.TestFunctions, "hot", "scripts", "json_fn.py");
 
+    // Open to all, as a function's folder must be for the unprivileged user of a root agent.
     private readonly string _root = Directory.CreateTempSubdirectory("fnagent-reload-").FullName;
+
+    public ReloadTests() => File.SetUnixFileMode(_root, (UnixFileMode)0b111_101_101);
 
     public void Dispose() => Directory.Delete(_root, recursive: true);
 
@@ -85,6 +88,15 @@ public sealed class ReloadTests : IDisposable
     }
 
     /// <summary>A func.yml whose cmd differs per edit (an argument json_fn.py reads as a negligible sleep).</summary>
-    private void Write(int edit) => File.WriteAllText(Path.Combine(_root, "func.yml"),
-        $"name: reloaded\napp: t\nformat: json\nmax_concurrency: 2\ncmd: [python3, {Script}, \"0.0000{edit:D2}\"]\n");
+    /// <remarks>
+    /// Written whole and renamed into place, as editors and deploy tools save: a reload that
+    /// read a file half-written would rightly find no function in it (404), which is not
+    /// what this test is about.
+    /// </remarks>
+    private void Write(int edit)
+    {
+        var temp = Path.Combine(_root, "func.yml.tmp");
+        File.WriteAllText(temp, $"name: reloaded\napp: t\nformat: json\nmax_concurrency: 2\ncmd: [python3, {Script}, \"0.0000{edit:D2}\"]\n");
+        File.Move(temp, Path.Combine(_root, "func.yml"), overwrite: true);
+    }
 }
