@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# End-to-end load benchmark of fnagent (issue 7). Builds the agent, the bare Kestrel
+# End-to-end load benchmark of fnagent. Builds the agent, the bare Kestrel
 # echo and the spawner in Release, serves benchmarks/load/functions on a free port of
 # 127.0.0.1, drives every row with wrk at c=1 and c=16, measures the agent's RSS with 20
 # idle hot functions, and writes benchmarks/load/results.md (also printed).
@@ -121,7 +121,7 @@ measure() { # key label url concurrency
   local key=$1 label=$2 url=$3 c=$4 out
   wrk -t1 -c"$c" -d"${WARMUP}s" -s "$HERE/post.lua" "$url" >/dev/null 2>&1 || true
   # wrk's stop abandons the calls in flight and the agent discards the processes that
-  # served them (issue 4): min_idle replaces them, so the measurement starts steady.
+  # served them: min_idle replaces them, so the measurement starts steady.
   sleep 1
   out=$(wrk -t1 -c"$c" -d"${DURATION}s" --timeout 10s --latency -s "$HERE/post.lua" "$url" 2>&1)
   local rps p50 p99 bad
@@ -252,7 +252,7 @@ CAT_OF_OWN=$(ratio cat-16 cat-own-16)
   echo "Rows: *bare Kestrel echo* is a minimal ASP.NET Core app (benchmarks/load/KestrelEcho) echoing the body: the ceiling for anything served by Kestrel here."
   echo "*Kestrel piping json lines* is benchmarks/load/PipeProxy: the same Kestrel set-up handing each body to one of 4 node processes running the json-node echo, as one line in the json format's shape, and answering with the body that comes back; no call ids, records, logs, deadlines, limits or checks of the process. The least a hot \`json\` call can cost here; the agent's hot path does all of that on top."
   echo "*raw spawn* is benchmarks/load/Spawner: W workers each starting \`cat\` with System.Diagnostics.Process (stdin/stdout/stderr piped), writing the body, closing stdin, reading stdout to its end and awaiting the exit; requests/s is spawns/s, latencies are per spawn."
-  echo "*setsid cat* is the same through setsid(1): how the agent started functions before issue 7 (a second exec for a new session and process group); it now uses posix_spawn (a process group of its own, one exec), like the plain row."
+  echo "*setsid cat* is the same through setsid(1): how the agent started functions before it used posix_spawn (a second exec for a new session and process group); it now uses posix_spawn (a process group of its own, one exec), like the plain row."
   echo "The two \`default\` \`cat\` rows: a root agent runs functions as \`nobody\`, execing setpriv before the function (one exec more per process start); the second row's agent (\`FNAGENT_RunAs=root\`) runs them as itself."
   echo "Function rows call benchmarks/load/functions through the agent at /r/bench/<name>; hot functions have max_concurrency 4 (the default) and min_idle 4, and each measurement starts 1 s after its warm-up (see \`measure\` in the script)."
 } >"$OUT"

@@ -37,11 +37,11 @@ public sealed class AgentOptions
 
     public LimitOptions Limits { get; set; } = new();
 
-    /// <summary>Settings of Direktiv functions (PROTOCOLS.md section 8).</summary>
+    /// <summary>Settings of Direktiv functions (docs/protocols.md §8).</summary>
     public Direktiv.DirektivOptions Direktiv { get; set; } = new();
 }
 
-/// <summary>The limits of PROTOCOLS.md sections 6 and 7, each with a default.</summary>
+/// <summary>The limits of docs/protocols.md §6 and §7, each with a default.</summary>
 public sealed class LimitOptions
 {
     /// <summary>Largest request body accepted (413 past it). Streamed formats never hold it whole.</summary>

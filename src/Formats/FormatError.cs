@@ -3,10 +3,10 @@ namespace Fnagent.Formats;
 /// <summary>Why a function's output (or a request for it) broke its format's contract.</summary>
 public enum FormatError
 {
-    /// <summary>Output that is not a json response object (PROTOCOLS.md section 3).</summary>
+    /// <summary>Output that is not a json response object (docs/protocols.md §3).</summary>
     InvalidJson,
 
-    /// <summary>An unparseable status line, header or chunk (PROTOCOLS.md section 4).</summary>
+    /// <summary>An unparseable status line, header or chunk (docs/protocols.md §4).</summary>
     InvalidHttp,
 
     /// <summary>A response (or http response head) over its size limit.</summary>

@@ -4,7 +4,7 @@ namespace Fnagent.Formats;
 
 /// <summary>
 /// A function (or a request) broke its format's contract. <see cref="Exception.Message"/> is
-/// what the caller sees (PROTOCOLS.md sections 3, 4 and 7); <see cref="Detail"/> and
+/// what the caller sees (docs/protocols.md §3, §4 and §7); <see cref="Detail"/> and
 /// <see cref="FirstBytes"/> are for the call's log only.
 /// </summary>
 public sealed class FormatViolationException : Exception

@@ -6,7 +6,7 @@ namespace Fnagent.Formats;
 /// </summary>
 public sealed class FunctionRequest
 {
-    /// <summary>Unique, time-sortable id of this call (PROTOCOLS.md section 2).</summary>
+    /// <summary>Unique, time-sortable id of this call (docs/protocols.md §2).</summary>
     public required string CallId { get; init; }
 
     /// <summary>HTTP method of the incoming request, e.g. <c>POST</c>.</summary>

@@ -24,14 +24,14 @@ public sealed class FunctionResponse : IAsyncDisposable
     /// <summary>
     /// The function asked to end the conversation after this response (http
     /// <c>Connection: close</c>): the call succeeds, then the pool retires the process
-    /// (PROTOCOLS.md section 4).
+    /// (docs/protocols.md §4).
     /// </summary>
     public bool CloseRequested { get; set; }
 
     /// <summary>
     /// A protocol violation noticed once this response was already complete (bytes after a
     /// json response). The response stands; the pool discards the process and logs this
-    /// (PROTOCOLS.md section 3). Null when none was seen.
+    /// (docs/protocols.md §3). Null when none was seen.
     /// </summary>
     public FormatViolationException? Violation { get; set; }
 

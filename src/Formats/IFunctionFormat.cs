@@ -35,7 +35,7 @@ public interface IFunctionFormat
     /// <summary>
     /// Whether the function wrote bytes after its last response that nobody asked for (call it
     /// after the body was read to its end, before the next request). Never waits. When true the
-    /// finished call stands and the process should be discarded (PROTOCOLS.md section 3).
+    /// finished call stands and the process should be discarded (docs/protocols.md §3).
     /// </summary>
     bool HasPendingBytes(PipeReader input, out ReadOnlyMemory<byte> firstBytes) =>
         MessageReadLoop.HasPendingBytes(input, skipWhitespace: false, out firstBytes);

@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")"
 
 # --- Direktiv functions: bubblewrap gives each instance its own network namespace,
-# socat relays its port 8080 and log port 8889 (PROTOCOLS.md section 8). Without them
+# socat relays its port 8080 and log port 8889 (docs/protocols.md §8). Without them
 # the agent falls back to PORT, so this part never fails the run.
 direktiv_packages=()
 command -v bwrap >/dev/null 2>&1 || direktiv_packages+=(bubblewrap)

@@ -1,6 +1,6 @@
 // A reference row of benchmarks/load/run.sh: the least a hot `json` call can cost on this
 // machine. Kestrel hands each POST body to one of N long-lived processes as one json line
-// on stdin, in the shape of PROTOCOLS.md section 3, and answers with the body of the line
+// on stdin, in the shape of docs/protocols.md §3, and answers with the body of the line
 // that comes back. Nothing else: no call ids, records, logs, deadlines, limits, health
 // checks of the process or error handling. The agent's hot path does all of that on top.
 // Usage: Fnagent.PipeProxy --urls http://127.0.0.1:PORT --processes 4 --dir DIR -- node echo.js

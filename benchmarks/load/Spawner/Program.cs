@@ -2,7 +2,7 @@
 // System.Diagnostics.Process, the way the agent does (stdin, stdout and stderr piped,
 // the body written, stdin closed, stdout read to its end, the exit awaited), from W
 // parallel workers for S seconds, and prints "<spawns/s> <p50 ms> <p99 ms> <errors>".
-// --setsid runs `setsid -- cat` instead: the agent's launch before issue 7 (a new
+// --setsid runs `setsid -- cat` instead: the agent's launch before it used posix_spawn (a new
 // session and process group at the cost of one extra exec; the agent now gets the
 // same with posix_spawn and POSIX_SPAWN_SETSID, one exec).
 // Usage: Fnagent.Spawner [--workers 16] [--seconds 8] [--setsid]

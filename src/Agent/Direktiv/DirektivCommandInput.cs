@@ -4,7 +4,7 @@ using System.Text.Json;
 namespace Fnagent.Direktiv;
 
 /// <summary>
-/// The input of Direktiv's command runner (PROTOCOLS.md section 8):
+/// The input of Direktiv's command runner (docs/protocols.md §8):
 /// <c>{"files":[{"name","content","permission"}],"data":{"commands":[{"command","envs":[{"name","value"}],
 /// "stop","suppress_command","suppress_output"}]}}</c>, or <c>commands</c> at the top.
 /// Read as Go's encoding/json reads it, since functions were written against that: names

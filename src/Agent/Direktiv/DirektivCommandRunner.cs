@@ -11,7 +11,7 @@ namespace Fnagent.Direktiv;
 
 /// <summary>
 /// Direktiv's generic command server (<c>/usr/share/direktiv/direktiv-cmd</c>), built in
-/// (PROTOCOLS.md section 8): per call, the input's files are written into a fresh private
+/// (docs/protocols.md §8): per call, the input's files are written into a fresh private
 /// directory, which is each command's working directory and HOME; each command is split
 /// into words like a shell would and run without one, with the function's environment plus
 /// its own <c>envs</c>; stdout and stderr are captured merged. The answer is one

@@ -7,7 +7,7 @@ using Microsoft.Extensions.Logging;
 namespace Fnagent.Direktiv;
 
 /// <summary>
-/// The log endpoint Direktiv functions call (PROTOCOLS.md section 8): <c>POST /log?aid=ID</c>
+/// The log endpoint Direktiv functions call (docs/protocols.md §8): <c>POST /log?aid=ID</c>
 /// with the text as body, or <c>GET /log?aid=ID&amp;log=TEXT</c>. Each line goes to that
 /// call's log, also for a short grace after the call ended. An unknown aid is a 404, an
 /// oversize body a 413; no request can break it.

@@ -1,6 +1,6 @@
 namespace Fnagent.Direktiv;
 
-/// <summary>Settings of Direktiv functions (PROTOCOLS.md section 8), each with a default.</summary>
+/// <summary>Settings of Direktiv functions (docs/protocols.md §8), each with a default.</summary>
 public sealed class DirektivOptions
 {
     /// <summary>How each instance gets its own port 8080; <see cref="DirektivIsolation.Auto"/> picks namespaces where they work.</summary>

@@ -9,7 +9,7 @@ using Microsoft.Extensions.Logging;
 namespace Fnagent.Direktiv;
 
 /// <summary>
-/// The <c>direktiv</c> format (PROTOCOLS.md section 8): the input is POSTed to the
+/// The <c>direktiv</c> format (docs/protocols.md §8): the input is POSTed to the
 /// function's HTTP server with <c>Direktiv-ActionID</c> and <c>Direktiv-TempDir</c>; the
 /// error headers become the caller's JSON error; on the deadline or a caller abort the
 /// function gets <c>DELETE /</c> for the same action id before the agent gives up. A

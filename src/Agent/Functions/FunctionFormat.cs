@@ -1,6 +1,6 @@
 namespace Fnagent.Functions;
 
-/// <summary>How the agent talks to a function's process (PROTOCOLS.md sections 2-5, 8).</summary>
+/// <summary>How the agent talks to a function's process (docs/protocols.md §2–5, §8).</summary>
 public enum FunctionFormat
 {
     /// <summary>Cold: one process per call, body on stdin, stdout is the response.</summary>

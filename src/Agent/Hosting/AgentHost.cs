@@ -43,8 +43,8 @@ public static class AgentHost
 
         // Hosting starts an Activity and a log scope for every request when its category is
         // enabled at Critical, which Serilog's provider otherwise makes it. Nothing reads
-        // either, and with them every await of the call carried two async-locals (issue 7:
-        // with the request scope below, a sixth of what a hot call allocated). Startup
+        // either, and with them every await of the call carried two async-locals (with the
+        // request scope below, a sixth of what a hot call allocated). Startup
         // failures are still logged, by the host's own category.
         builder.Logging.AddFilter<SerilogLoggerProvider>("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.None);
 

@@ -32,7 +32,7 @@ internal sealed class HttpCallResponse(HttpContext context, FunctionDefinition f
             }
         }
 
-        // PROTOCOLS.md section 3: the function's content type is applied last and wins.
+        // docs/protocols.md §3: the function's content type is applied last and wins.
         if (head.ContentType is { } contentType)
         {
             response.ContentType = contentType;

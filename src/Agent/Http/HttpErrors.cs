@@ -3,7 +3,7 @@ using Microsoft.AspNetCore.Http;
 
 namespace Fnagent.Http;
 
-/// <summary>Writes the one error shape callers see (PROTOCOLS.md section 7).</summary>
+/// <summary>Writes the one error shape callers see (docs/protocols.md §7).</summary>
 internal static class HttpErrors
 {
     public static Task WriteAsync(HttpResponse response, FunctionError error, CancellationToken cancellationToken)

@@ -18,7 +18,7 @@ internal static partial class AgentLog
     public static partial void FunctionOutputBetweenCallsNotCopied(this ILogger logger, string app, string function, int pid, long maxBytes);
 
     // Debug: one synchronous console line per call costs more than the rest of a hot call
-    // (issue 7 profile); failures are still Warning (CallFailed).
+    // (in a profile of the hot path); failures are still Warning (CallFailed).
     [LoggerMessage(EventId = 110, Level = LogLevel.Debug, Message = "{App}/{Function} call {CallId} {Method} -> {Status} in {Milliseconds:0.0} ms")]
     public static partial void CallFinished(this ILogger logger, string app, string function, string callId, string method, int status, double milliseconds);
 

@@ -3,7 +3,7 @@ using System.Security.Cryptography;
 namespace Fnagent.Invocation;
 
 /// <summary>
-/// Unique, time-sortable call ids (PROTOCOLS.md section 2): 48 bits of Unix milliseconds
+/// Unique, time-sortable call ids (docs/protocols.md §2): 48 bits of Unix milliseconds
 /// then 80 random bits, in Crockford base32 (26 characters, ULID layout). Ids made in
 /// the same millisecond sort randomly among themselves; across milliseconds by time.
 /// </summary>
@@ -18,7 +18,7 @@ public static class CallId
     private static readonly sbyte[] Digits = Enumerable.Range(0, 128).Select(c => (sbyte)Alphabet.IndexOf((char)c)).ToArray();
 
     // Random bytes are drawn from the OS in batches: one RandomNumberGenerator call per
-    // call id showed in the hot path's profile (issue 7); a thread's batch is never shared.
+    // call id showed in the hot path's profile; a thread's batch is never shared.
     private const int RandomBytes = 10;
     private const int Batch = 32;
 

@@ -6,7 +6,7 @@ using Fnagent.Processes;
 namespace Fnagent.Invocation;
 
 /// <summary>
-/// The <c>default</c> format (PROTOCOLS.md section 2): one process per call, the body
+/// The <c>default</c> format (docs/protocols.md §2): one process per call, the body
 /// streamed to its stdin, its stdout streamed back.
 /// </summary>
 /// <remarks>

@@ -4,7 +4,7 @@ using Fnagent.Functions;
 namespace Fnagent.Invocation;
 
 /// <summary>
-/// The exact environment of a function process (PROTOCOLS.md sections 1 and 2). Built
+/// The exact environment of a function process (docs/protocols.md §1 and §2). Built
 /// from nothing: the agent's own environment never leaks into it.
 /// </summary>
 public static class FunctionEnvironment
@@ -51,7 +51,7 @@ public static class FunctionEnvironment
         HashSet<string>? fromHeaders = null;
         foreach (var (name, values) in request.Headers)
         {
-            // Departure from the seed (PROTOCOLS.md section 2): no bare $X variables, and
+            // Departure from the seed (docs/protocols.md §2): no bare $X variables, and
             // names outside [A-Za-z0-9_-] are dropped rather than mangled.
             if (HeaderVariable(name) is not { } variable)
             {

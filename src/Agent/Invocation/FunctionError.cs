@@ -2,7 +2,7 @@ namespace Fnagent.Invocation;
 
 /// <summary>
 /// A failed call as a value. The two rules every format obeys live here and nowhere else:
-/// which HTTP status the caller sees (PROTOCOLS.md section 7), and whether the process
+/// which HTTP status the caller sees (docs/protocols.md §7), and whether the process
 /// that served the call may serve another.
 /// </summary>
 public sealed record FunctionError(FunctionErrorKind Kind, string Message)
@@ -10,7 +10,7 @@ public sealed record FunctionError(FunctionErrorKind Kind, string Message)
     /// <summary>
     /// The function's own error code (Direktiv's <c>Direktiv-ErrorCode</c>), or null. A
     /// function error with a code is catchable: the function worked and refused the input
-    /// by name, so retrying the same call cannot help (PROTOCOLS.md section 8).
+    /// by name, so retrying the same call cannot help (docs/protocols.md §8).
     /// </summary>
     public string? Code { get; init; }
 

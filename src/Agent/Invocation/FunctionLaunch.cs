@@ -5,7 +5,7 @@ namespace Fnagent.Invocation;
 
 /// <summary>
 /// Starts a process of a function, hot or cold, the one way: an empty private directory,
-/// the exact environment of PROTOCOLS.md section 1 (plus what the caller adds for its
+/// the exact environment of docs/protocols.md §1 (plus what the caller adds for its
 /// format), the function's folder, its memory limit, and the user functions run as.
 /// </summary>
 public static class FunctionLaunch

@@ -108,7 +108,7 @@ public sealed partial class HotRunner
 
         if (trailing is not null)
         {
-            // The call that finished stands; the process never serves another (PROTOCOLS.md section 3).
+            // The call that finished stands; the process never serves another (docs/protocols.md §3).
             LogDiscard(call, process, trailing);
             return (CallOutcome.Discard, null);
         }

@@ -5,7 +5,7 @@ using Fnagent.Pool;
 
 namespace Fnagent.Invocation;
 
-/// <summary>What an http-stream FDK's raw status means (PROTOCOLS.md section 5).</summary>
+/// <summary>What an http-stream FDK's raw status means (docs/protocols.md §5).</summary>
 public sealed partial class HotRunner
 {
     private const int MaxErrorBodyBytes = 16 * 1024;

@@ -9,7 +9,7 @@ namespace Fnagent.Invocation;
 
 /// <summary>
 /// The hot formats: <c>json</c> and <c>http</c> over stdin/stdout, <c>http-stream</c> over
-/// the function's socket (PROTOCOLS.md sections 3-5). A process from the function's pool
+/// the function's socket (docs/protocols.md §3–5). A process from the function's pool
 /// serves the call, then goes back to the pool, unless anything about the call leaves
 /// doubt about its state.
 /// </summary>
@@ -108,7 +108,7 @@ public sealed partial class HotRunner(HotPools pools, AgentOptions options, Time
     /// <summary>
     /// A process from the pool that wrote nothing since its last call: one that did
     /// (bytes after its response that arrived late) is discarded, never handed the next
-    /// request (PROTOCOLS.md section 3).
+    /// request (docs/protocols.md §3).
     /// </summary>
     private async ValueTask<(HotPool, HotProcess)> AcquireCleanAsync(HotPool pool, IFunctionFormat format, Call call, CallStop stop)
     {

@@ -40,7 +40,7 @@ public sealed partial class FunctionProcess : IAsyncDisposable
         WatchPipes(child.StandardOutput, child.StandardError);
         // Off the call's path: a move into a cgroup waits for an RCU grace period when moves
         // are rare (the kernel's cgroup_threadgroup_rwsem), 10-15 ms here, which every
-        // sporadic cold call paid before its answer (issue 7). The process runs meanwhile,
+        // sporadic cold call paid before its answer. The process runs meanwhile,
         // as it did while the move was made in line.
         _memoryLimit = spec.MemoryLimitBytes is { } bytes ? Task.Run(() => MemoryLimit.TryApply(child.Pid, bytes)) : null;
     }

@@ -6,7 +6,7 @@ namespace Fnagent.Processes;
 /// <summary>
 /// Reads and writes of the kernel's small files (cgroup control files, /proc) with one
 /// open, one read or write and one close. File.WriteAllText and File.ReadAllText add an
-/// fstat, an flock, an fadvise and buffers to each, and a cold call does a few of these (issue 7). Failures throw
+/// fstat, an flock, an fadvise and buffers to each, and a cold call does a few of these. Failures throw
 /// <see cref="IOException"/>, as the File methods do, with the errno as its HResult.
 /// </summary>
 internal static unsafe partial class KernelFile

@@ -3,7 +3,7 @@ using System.Net.Sockets;
 namespace Fnagent.Processes;
 
 /// <summary>
-/// Waits for an http-stream function's socket and connects to it (PROTOCOLS.md section 5).
+/// Waits for an http-stream function's socket and connects to it (docs/protocols.md §5).
 /// FDKs listen on <c>lsnr.sock.tmp</c> and then symlink <c>lsnr.sock</c> to it, so the
 /// socket exists only once it accepts. The wait is driven by a file system watcher on the
 /// function's private directory and by the process's exit, never by a polling loop.

@@ -13,7 +13,7 @@ namespace Fnagent.Processes;
 /// every function through setsid(1), a second exec per process. In a VM the dynamic
 /// loader's start-up (CPUID probes trap to the hypervisor) dominates an exec, and the
 /// load benchmark measured Process.Start of <c>setsid cat</c> at ~60% of the spawns/s
-/// of <c>cat</c> (issue 7).
+/// of <c>cat</c>.
 /// Why a group and not a session: Linux's autogroup scheduling (on by default) gives
 /// every session one equal share of the CPU, whatever its number of threads. With each
 /// function its own session, the agent (one session) got one share against every busy

@@ -4,7 +4,7 @@ namespace Fnagent.State;
 
 /// <summary>
 /// The log of one call: lines appended as the function writes them, capped at a size
-/// past which one truncation line is kept (PROTOCOLS.md section 6). The file is created
+/// past which one truncation line is kept (docs/protocols.md §6). The file is created
 /// on the first line only, so a call that logs nothing costs no file (nor its path).
 /// Thread-safe: stderr and stdout pumps may append concurrently. Once the call is over
 /// (disposed), <see cref="Append"/> drops lines; only <see cref="AppendLate"/> still adds.

@@ -10,7 +10,7 @@ namespace Fnagent.State;
 /// A finished call is kept as a value in a ring with an index keyed by its id's 128-bit
 /// value, so keeping it costs no object at all: ten thousand retained records that each
 /// outlived a few collections and then died made the garbage collector's pauses the
-/// agent's p99 under load (issue 7). Running calls are few and short-lived; they stay
+/// agent's p99 under load. Running calls are few and short-lived; they stay
 /// objects until they finish.
 /// </remarks>
 public sealed class FileCallStore : ICallStore

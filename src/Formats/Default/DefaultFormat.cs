@@ -3,7 +3,7 @@ using System.IO.Pipelines;
 namespace Fnagent.Formats;
 
 /// <summary>
-/// The cold <c>default</c> format (PROTOCOLS.md section 2): the request body is streamed to
+/// The cold <c>default</c> format (docs/protocols.md §2): the request body is streamed to
 /// stdin and stdin is closed; stdout, to its end, is the response body, streamed. Everything
 /// else travels in the environment, which is the process layer's business.
 /// </summary>

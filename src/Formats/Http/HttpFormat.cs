@@ -5,7 +5,7 @@ using System.IO.Pipelines;
 namespace Fnagent.Formats;
 
 /// <summary>
-/// The hot <c>http</c> format (PROTOCOLS.md section 4): http/1.1 requests and responses over
+/// The hot <c>http</c> format (docs/protocols.md §4): http/1.1 requests and responses over
 /// the process's stdin/stdout, one call at a time, bodies streamed both ways.
 /// </summary>
 /// <remarks>

@@ -6,7 +6,7 @@ using System.Text;
 namespace Fnagent.Formats;
 
 /// <summary>
-/// Writes the head of an http-format request (PROTOCOLS.md section 4):
+/// Writes the head of an http-format request (docs/protocols.md §4):
 /// <c>METHOD target HTTP/1.1</c>, the caller's headers minus hop-by-hop ones, the four
 /// <c>Fn_*</c> headers, and <c>Content-Length</c> when the body length is known, else
 /// <c>Transfer-Encoding: chunked</c>. The body is not written here.

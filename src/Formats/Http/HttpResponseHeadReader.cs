@@ -6,7 +6,7 @@ namespace Fnagent.Formats;
 
 /// <summary>
 /// Parses an http/1.x response head (status line and header fields, up to the empty line)
-/// per PROTOCOLS.md section 4. Lines end in CRLF; a bare LF is accepted. Header names are
+/// per docs/protocols.md §4. Lines end in CRLF; a bare LF is accepted. Header names are
 /// matched case-insensitively; values are Latin-1, like Python's http.server writes them.
 /// </summary>
 /// <remarks>

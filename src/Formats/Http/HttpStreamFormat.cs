@@ -4,7 +4,7 @@ using System.IO.Pipelines;
 namespace Fnagent.Formats;
 
 /// <summary>
-/// The <c>http-stream</c> format of today's Fn FDKs (PROTOCOLS.md section 5): the http
+/// The <c>http-stream</c> format of today's Fn FDKs (docs/protocols.md §5): the http
 /// codec over a Unix socket instead of stdin/stdout, with the call carried in
 /// <c>Fn-*</c> headers. Transport and format are separate: this class only frames bytes.
 /// </summary>

@@ -4,7 +4,7 @@ using System.Buffers.Text;
 namespace Fnagent.Formats;
 
 /// <summary>
-/// Writes the head of an http-stream call (PROTOCOLS.md section 5): <c>POST /call HTTP/1.1</c>,
+/// Writes the head of an http-stream call (docs/protocols.md §5): <c>POST /call HTTP/1.1</c>,
 /// <c>Fn-Call-Id</c>, <c>Fn-Deadline</c>, <c>Fn-Http-Method</c>, <c>Fn-Http-Request-Url</c>,
 /// <c>Fn-Intent: httprequest</c>, each caller header as <c>Fn-Http-H-&lt;Name&gt;</c>
 /// (Content-Type also as itself), then the body framing. The body is not written here.

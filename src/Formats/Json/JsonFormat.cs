@@ -5,7 +5,7 @@ using System.Text.Unicode;
 namespace Fnagent.Formats;
 
 /// <summary>
-/// The hot <c>json</c> format (PROTOCOLS.md section 3): each request is one compact JSON line
+/// The hot <c>json</c> format (docs/protocols.md §3): each request is one compact JSON line
 /// plus a blank line on stdin; each response is a JSON object on stdout.
 /// </summary>
 /// <remarks>
@@ -85,7 +85,7 @@ public sealed class JsonFormat : IFunctionFormat
         var message = await MessageReadLoop.ReadAsync(input, new JsonResponseReader(), _limits.MaxResponseSize, ct).ConfigureAwait(false);
         var headers = message.Headers ?? new FunctionHeaders();
 
-        // content_type is set last and wins over a Content-Type in headers (PROTOCOLS.md section 3).
+        // content_type is set last and wins over a Content-Type in headers (docs/protocols.md §3).
         var headerContentType = headers.Get("Content-Type");
         headers.Remove("Content-Type");
         var body = message.Body;

@@ -6,7 +6,7 @@ using System.Text.Json;
 namespace Fnagent.Formats;
 
 /// <summary>
-/// Writes a json-format request exactly as PROTOCOLS.md section 3 shows it: one compact line,
+/// Writes a json-format request exactly as docs/protocols.md §3 shows it: one compact line,
 /// keys in the order <c>call_id, deadline, content_type, body, protocol{type, method,
 /// request_url, headers}</c>, header values as lists, then a blank line (<c>\n\n</c>).
 /// </summary>

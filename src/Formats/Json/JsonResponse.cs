@@ -1,6 +1,6 @@
 namespace Fnagent.Formats;
 
-/// <summary>One parsed json-format response (PROTOCOLS.md section 3).</summary>
+/// <summary>One parsed json-format response (docs/protocols.md §3).</summary>
 public readonly struct JsonResponse
 {
     /// <summary><c>protocol.status_code</c>, 200 when absent.</summary>

@@ -4,7 +4,7 @@ using System.Diagnostics.CodeAnalysis;
 namespace Fnagent.Formats;
 
 /// <summary>
-/// Parses one json-format response object (PROTOCOLS.md section 3) from a function's stdout.
+/// Parses one json-format response object (docs/protocols.md §3) from a function's stdout.
 /// Whitespace before an object is dropped; any other byte before it, or an object that is
 /// not valid JSON, is <see cref="FormatError.InvalidJson"/> carrying the first bytes seen.
 /// Whitespace after the object is consumed; a non-whitespace byte directly after it in the

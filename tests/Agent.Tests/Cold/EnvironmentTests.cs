@@ -3,7 +3,7 @@ using Fnagent.Agent.Tests.Support;
 
 namespace Fnagent.Agent.Tests.Cold;
 
-/// <summary>The environment a cold function sees, variable by variable (PROTOCOLS.md sections 1, 2).</summary>
+/// <summary>The environment a cold function sees, variable by variable (docs/protocols.md §1, §2).</summary>
 public sealed class EnvironmentTests(ColdFixture fixture) : IClassFixture<ColdFixture>
 {
     private const string AgentSecret = "FNAGENT_TEST_SECRET_VARIABLE";

@@ -3,7 +3,7 @@ using Fnagent.Agent.Tests.Support;
 namespace Fnagent.Agent.Tests.Cold;
 
 /// <summary>
-/// Each process's private directory (TMPDIR and HOME, PROTOCOLS.md section 1): empty and
+/// Each process's private directory (TMPDIR and HOME, docs/protocols.md §1): empty and
 /// the agent user's alone at every call, whatever the previous process left in its own.
 /// </summary>
 public sealed class PrivateDirectoryTests(ColdFixture fixture) : IClassFixture<ColdFixture>

@@ -4,7 +4,7 @@ using Fnagent.Agent.Tests.Support;
 
 namespace Fnagent.Agent.Tests.Direktiv;
 
-/// <summary>The built-in Direktiv command runner, flag by flag (PROTOCOLS.md section 8).</summary>
+/// <summary>The built-in Direktiv command runner, flag by flag (docs/protocols.md §8).</summary>
 public sealed class CommandRunnerTests(AutoDirektivFixture fixture) : IClassFixture<AutoDirektivFixture>
 {
     private static object Commands(params object[] commands) => new { data = new { commands } };

@@ -1,4 +1,4 @@
-"""A hot http-format test function (PROTOCOLS.md section 4), standard library only.
+"""A hot http-format test function (docs/protocols.md §4), standard library only.
 
 Behaviours by request body: echo (default), garbage, noframing, crash, close
 (answer with Connection: close), chunked (answer chunked).

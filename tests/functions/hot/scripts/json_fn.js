@@ -1,4 +1,4 @@
-// A hot json-format echo function in node (PROTOCOLS.md section 3), no packages.
+// A hot json-format echo function in node (docs/protocols.md §3), no packages.
 const readline = require("readline");
 
 const rl = readline.createInterface({ input: process.stdin });

@@ -1,4 +1,4 @@
-"""A hot json-format test function (PROTOCOLS.md section 3), standard library only.
+"""A hot json-format test function (docs/protocols.md §3), standard library only.
 
 The request body picks a behaviour, so one process can be driven through every
 misbehaviour the agent must survive:
