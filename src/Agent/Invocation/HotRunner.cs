@@ -80,7 +80,7 @@ public sealed partial class HotRunner(HotPools pools, AgentOptions options, Time
         {
             await process.LogCaughtUpAsync().ConfigureAwait(false);
             process.Current = null;
-            if (process.WroteOutsideAnswer)
+            if (process.WroteOutsideAnswer && LateBytesAreTheFunctions(format))
             {
                 pool.WritesLate = true;
             }
@@ -135,7 +135,12 @@ public sealed partial class HotRunner(HotPools pools, AgentOptions options, Time
 
             logger.ProcessDiscarded(call.Function.App, call.Function.Name, call.Request.CallId, process.Id,
                 "output between calls", Encoding.UTF8.GetString(first.Span));
-            pool.WritesLate = true;
+            // A process that hung up or died between calls wrote nothing late.
+            if (!first.IsEmpty && LateBytesAreTheFunctions(format))
+            {
+                pool.WritesLate = true;
+            }
+
             await pool.ReleaseAsync(process, reusable: false).ConfigureAwait(false);
         }
     }
@@ -166,6 +171,15 @@ public sealed partial class HotRunner(HotPools pools, AgentOptions options, Time
 
         await pool.ReleaseAsync(process, clean).ConfigureAwait(false);
     }
+
+    /// <summary>
+    /// Whether bytes outside an answer mark the function as one that writes late. Not over
+    /// http-stream: there they come from the FDK's HTTP server, not the function's code (Node
+    /// answers a connection idle past its headersTimeout with "408 Request Timeout"). The
+    /// discard is enough for those; a hold-back after every answer left such a function
+    /// 10 calls/s per process.
+    /// </summary>
+    private bool LateBytesAreTheFunctions(IFunctionFormat format) => format != _httpStream;
 
     private static async ValueTask<(bool Clean, ReadOnlyMemory<byte> First)> WroteNothingSinceLastCallAsync(HotProcess process, IFunctionFormat format, CancellationToken stop)
     {
