@@ -51,20 +51,8 @@ internal static class AgentInstance
         return StartTime(pid) is not { } now || now == start;
     }
 
-    private static ulong? StartTime(int pid)
-    {
-        try
-        {
-            // "pid (comm) S ppid ...": comm may hold spaces and parentheses; split after the last ')'.
-            var stat = File.ReadAllText($"/proc/{pid.ToString(CultureInfo.InvariantCulture)}/stat");
-            var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-            return ulong.TryParse(fields[19], NumberStyles.None, CultureInfo.InvariantCulture, out var start) ? start : null;
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or IndexOutOfRangeException)
-        {
-            return null;
-        }
-    }
+    // Field 22: when the process started, in clock ticks since boot.
+    private static ulong? StartTime(int pid) => ProcStat.Field(pid, 22);
 
     private static bool IsDigits(ReadOnlySpan<char> text) => !text.IsEmpty && !text.ContainsAnyExceptInRange('0', '9');
 }

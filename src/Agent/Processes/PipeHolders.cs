@@ -81,21 +81,8 @@ internal static class PipeHolders
         return killed;
     }
 
-    private static int ParentOf(int pid)
-    {
-        try
-        {
-            // "pid (comm) S ppid ...": comm may hold spaces and parentheses; split after the last ')'.
-            var stat = File.ReadAllText($"/proc/{pid.ToString(CultureInfo.InvariantCulture)}/stat");
-            var fields = stat.AsSpan(stat.LastIndexOf(')') + 2);
-            fields = fields[(fields.IndexOf(' ') + 1)..];
-            return int.TryParse(fields[..fields.IndexOf(' ')], NumberStyles.None, CultureInfo.InvariantCulture, out var parent) ? parent : 0;
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentOutOfRangeException)
-        {
-            return 0;
-        }
-    }
+    // Field 4: the parent's pid.
+    private static int ParentOf(int pid) => (int)(ProcStat.Field(pid, 4) ?? 0);
 
     private static IEnumerable<string> EnumerateSafely(string dir, bool entries = false)
     {
