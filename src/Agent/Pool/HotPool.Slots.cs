@@ -1,5 +1,4 @@
 using Fnagent.Functions;
-using Fnagent.Invocation;
 using Fnagent.Processes;
 
 namespace Fnagent.Pool;
@@ -8,7 +7,7 @@ namespace Fnagent.Pool;
 public sealed partial class HotPool
 {
     /// <summary>Starts a process whose slot is already counted in <see cref="_live"/>; uncounts it on failure.</summary>
-    private async ValueTask<HotProcess> StartCountedAsync(Call? starter, CancellationToken cancellationToken)
+    private async ValueTask<HotProcess> StartCountedAsync(ICallOutput? starter, CancellationToken cancellationToken)
     {
         try
         {

@@ -1,5 +1,5 @@
 using Fnagent.Functions;
-using Fnagent.Invocation;
+using Fnagent.Processes;
 using Microsoft.Extensions.Logging;
 
 namespace Fnagent.Pool;
@@ -81,11 +81,11 @@ public sealed partial class HotPool : IServesLaunch
     /// A process that is the caller's alone until <see cref="ReleaseAsync"/>. Throws
     /// <see cref="NoCapacityException"/> after <paramref name="queueWait"/>,
     /// <see cref="PoolRetiredException"/> if the pool retires meanwhile, and
-    /// <see cref="Processes.ProcessStartException"/> or <see cref="Processes.FunctionStartException"/>
+    /// <see cref="ProcessStartException"/> or <see cref="FunctionStartException"/>
     /// when a needed process cannot start; a process started for the caller logs into
     /// <paramref name="starter"/> until it is ready.
     /// </summary>
-    public async ValueTask<HotProcess> AcquireAsync(TimeSpan queueWait, Call? starter, CancellationToken cancellationToken)
+    public async ValueTask<HotProcess> AcquireAsync(TimeSpan queueWait, ICallOutput? starter, CancellationToken cancellationToken)
     {
         TaskCompletionSource<HotProcess?>? waiter = null;
         LinkedListNode<TaskCompletionSource<HotProcess?>>? node = null;
