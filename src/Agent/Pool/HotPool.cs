@@ -9,7 +9,9 @@ namespace Fnagent.Pool;
 /// gets a free process, or starts one while fewer than <c>max_concurrency</c> live, or
 /// waits in line (bounded) for one to be released. Idle processes beyond
 /// <c>min_idle</c> are retired after <c>idle_timeout</c>; a process that died is never
-/// handed out. Thread-safe: every count and list changes under one lock.
+/// handed out. Thread-safe: every count and list changes under one lock. What it does in
+/// the background (warm-ups, retires, and what its callers hand it with <see cref="Track"/>)
+/// is awaited by <see cref="DisposeAsync"/>, bounded.
 /// </summary>
 public sealed partial class HotPool : IServesLaunch
 {
@@ -20,6 +22,8 @@ public sealed partial class HotPool : IServesLaunch
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly ITimer _sweeper;
+    private readonly BackgroundWork _background = new();
+    private readonly CancellationTokenSource _disposing = new();
     private FunctionDefinition _function;
     private int _live;
     private bool _retired;
@@ -118,7 +122,7 @@ public sealed partial class HotPool : IServesLaunch
 
         foreach (var process in dead ?? [])
         {
-            _ = process.DisposeAsync().AsTask();
+            _background.Track(process.DisposeAsync().AsTask());
         }
 
         if (waiter is null)
@@ -183,14 +187,32 @@ public sealed partial class HotPool : IServesLaunch
     }
 
     /// <summary>
-    /// Retires the pool: waiters are refused, idle processes get end of input, a grace
-    /// period, then a kill; busy ones are discarded when their call releases them.
+    /// Keeps track of <paramref name="work"/> about one of this pool's processes that its
+    /// caller does not await (a retire, a release held back until the process proved
+    /// quiet), so that <see cref="DisposeAsync"/> waits for it. The work must not throw.
+    /// </summary>
+    public void Track(Task work) => _background.Track(work);
+
+    /// <summary>
+    /// Retires the pool, in steps:
+    /// 1. waiters are refused, and nothing new starts;
+    /// 2. warm-ups in flight stop waiting for their process, which they then kill;
+    /// 3. idle processes get end of input, a grace period, then a kill;
+    /// 4. the pool's background work (steps 2 and 3 of earlier retires, tracked work) is
+    ///    awaited, bounded by twice the shutdown grace (a grace, then the kill and the reap).
+    /// Busy processes are discarded when their call releases them.
     /// </summary>
     public async ValueTask DisposeAsync()
     {
+        // Step 1: waiters are refused, and nothing new starts.
         HotProcess[] idle;
         lock (_gate)
         {
+            if (_retired)
+            {
+                return; // Disposed once already (a reload and the agent's stop may both retire it).
+            }
+
             _retired = true;
             idle = [.. _idle];
             _idle.Clear();
@@ -204,6 +226,16 @@ public sealed partial class HotPool : IServesLaunch
         }
 
         await _sweeper.DisposeAsync().ConfigureAwait(false);
-        await Task.WhenAll(idle.Select(p => p.RetireAsync(_options.Limits.ShutdownGrace).AsTask())).ConfigureAwait(false);
+
+        // Step 2: warm-ups in flight stop waiting for their process.
+        await _disposing.CancelAsync().ConfigureAwait(false);
+
+        // Step 3: idle processes are retired.
+        var grace = _options.Limits.ShutdownGrace;
+        await Task.WhenAll(idle.Select(p => p.RetireAsync(grace).AsTask())).ConfigureAwait(false);
+
+        // Step 4: what the pool still does in the background ends before the agent does.
+        await _background.DrainAsync(grace * 2).ConfigureAwait(false);
+        _disposing.Dispose();
     }
 }

@@ -79,6 +79,27 @@ public sealed class HotPoolTests
         await pool.ReleaseAsync(processes[2], reusable: true);
     }
 
+    [Fact]
+    public async Task DisposingThePoolWhileAnIdleProcessIsRetiredLeavesItNotAlive()
+    {
+        // A process that ignores end of input: its retire takes the whole grace, then a kill.
+        var function = Function() with
+        {
+            Command = ["python3", "-c", "import time\nwhile True: time.sleep(1)", _marker],
+            IdleTimeout = TimeSpan.FromSeconds(10),
+        };
+        var pool = Pool(function);
+        var process = await AcquireAsync(pool).WaitAsync(Bound);
+        await pool.ReleaseAsync(process, reusable: true);
+        _time.Advance(function.IdleTimeout + TimeSpan.FromSeconds(1));
+        Assert.Equal(0, pool.LiveCount);
+        Assert.True(ProcessTable.IsAlive(process.Id), "the retire did not wait for the process");
+
+        await pool.DisposeAsync().AsTask().WaitAsync(Bound);
+
+        Assert.False(ProcessTable.IsAlive(process.Id));
+    }
+
     private HotPool Pool(FunctionDefinition function) =>
         new(function, new AgentOptions(), _time, new RecordingLogger<HotPool>());
 
