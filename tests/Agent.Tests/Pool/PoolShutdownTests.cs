@@ -38,15 +38,15 @@ public sealed class PoolShutdownTests : IDisposable
     public async Task DisposingThePoolsWhileAReloadRetiresAPoolLeavesNoProcessOfIt()
     {
         // A warm process that ignores end of input: its retire takes the whole grace, then a kill.
-        Write(config: "first");
+        Write(minIdle: 1);
         var options = new AgentOptions { Limits = { ShutdownGrace = TimeSpan.FromSeconds(3) } };
         using var functions = new FunctionDirectory(_folder.Path, new RecordingLogger<FunctionDirectory>(), TimeSpan.FromMinutes(1));
         var pools = new HotPools(functions, options, TimeProvider.System, new RecordingLogger<HotPools>());
         Assert.True(await ProcessTable.EventuallyAsync(() => ProcessTable.Matching(_marker).Count == 1, Bound), "the warm-up started no process");
         var retiring = ProcessTable.Matching(_marker).Single();
 
-        // A new launch (other config): the old pool is retired in the background.
-        Write(config: "second");
+        // A new launch (other config) that keeps nothing warm: the old pool is retired in the background.
+        Write(minIdle: 0);
         functions.Reload();
         Assert.True(ProcessTable.IsAlive(retiring), "the retire did not wait for the process");
 
@@ -55,13 +55,13 @@ public sealed class PoolShutdownTests : IDisposable
         Assert.False(ProcessTable.IsAlive(retiring));
     }
 
-    private void Write(string config) => _folder.Write("func.yml", $"""
+    private void Write(int minIdle) => _folder.Write("func.yml", $"""
         name: retiring
         app: t
         format: json
-        min_idle: 1
+        min_idle: {minIdle}
         config:
-          EDITION: {config}
+          EDITION: "{minIdle}"
         cmd: [python3, -c, "import time\nwhile True: time.sleep(1)", {_marker}]
         """ + "\n");
 }
