@@ -198,8 +198,9 @@ public sealed partial class HotPool : IServesLaunch
     /// 1. waiters are refused, and nothing new starts;
     /// 2. warm-ups in flight stop waiting for their process, which they then kill;
     /// 3. idle processes get end of input, a grace period, then a kill;
-    /// 4. the pool's background work (steps 2 and 3 of earlier retires, tracked work) is
-    ///    awaited, bounded by twice the shutdown grace (a grace, then the kill and the reap).
+    /// 4. what the pool still does in the background (warm-ups stopping, retires of idle or
+    ///    finished processes, releases held back, see <see cref="Track"/>) is awaited,
+    ///    bounded by twice the shutdown grace (a retire's grace, then its kill and reap).
     /// Busy processes are discarded when their call releases them.
     /// </summary>
     public async ValueTask DisposeAsync()
