@@ -12,13 +12,15 @@ public interface IServesLaunch : IAsyncDisposable
 /// One <typeparamref name="T"/> per function launch (<see cref="FunctionDefinition.LaunchKey"/>),
 /// made on first use. When the loaded functions change, settings that keep the launch are
 /// applied in place, and what serves a launch no function has any more (the func.yml
-/// changed how it starts, or is gone) is disposed. Thread-safe.
+/// changed how it starts, or is gone) is disposed in the background; <see cref="DisposeAsync"/>
+/// awaits those disposals too. Thread-safe.
 /// </summary>
 public sealed class LaunchKeyed<T>(Func<FunctionDefinition, T> create) : IAsyncDisposable
     where T : class, IServesLaunch
 {
     private readonly ConcurrentDictionary<string, T> _items = new(StringComparer.Ordinal);
     private readonly Lock _createGate = new();
+    private readonly BackgroundWork _retiring = new();
 
     public T For(FunctionDefinition function)
     {
@@ -46,7 +48,7 @@ public sealed class LaunchKeyed<T>(Func<FunctionDefinition, T> create) : IAsyncD
             }
             else if (_items.TryRemove(key, out var gone))
             {
-                _ = gone.DisposeAsync().AsTask();
+                _retiring.Track(gone.DisposeAsync().AsTask());
             }
         }
     }
@@ -56,5 +58,8 @@ public sealed class LaunchKeyed<T>(Func<FunctionDefinition, T> create) : IAsyncD
         var items = _items.Values.ToArray();
         _items.Clear();
         await Task.WhenAll(items.Select(i => i.DisposeAsync().AsTask())).ConfigureAwait(false);
+
+        // Unbounded here: each item bounds its own disposal (a pool: its retires' grace, then a kill).
+        await _retiring.DrainAsync(Timeout.InfiniteTimeSpan).ConfigureAwait(false);
     }
 }

@@ -8,14 +8,8 @@ internal static partial class AgentLog
     [LoggerMessage(EventId = 100, Level = LogLevel.Information, Message = "{App}/{Function} call {CallId} pid {Pid}: {Line}")]
     public static partial void FunctionOutput(this ILogger logger, string app, string function, string callId, int pid, string line);
 
-    [LoggerMessage(EventId = 101, Level = LogLevel.Information, Message = "{App}/{Function} pid {Pid} (between calls): {Line}")]
-    public static partial void FunctionOutputBetweenCalls(this ILogger logger, string app, string function, int pid, string line);
-
     [LoggerMessage(EventId = 102, Level = LogLevel.Warning, Message = "{App}/{Function} call {CallId} pid {Pid}: the call's output passed {MaxBytes} bytes; the rest is not copied here")]
     public static partial void FunctionOutputNotCopied(this ILogger logger, string app, string function, string callId, int pid, long maxBytes);
-
-    [LoggerMessage(EventId = 103, Level = LogLevel.Warning, Message = "{App}/{Function} pid {Pid} (between calls): its output passed {MaxBytes} bytes; the rest until its next call is not copied here")]
-    public static partial void FunctionOutputBetweenCallsNotCopied(this ILogger logger, string app, string function, int pid, long maxBytes);
 
     // Debug: one synchronous console line per call costs more than the rest of a hot call
     // (in a profile of the hot path); failures are still Warning (CallFailed).
@@ -24,9 +18,6 @@ internal static partial class AgentLog
 
     [LoggerMessage(EventId = 111, Level = LogLevel.Warning, Message = "{App}/{Function} call {CallId} failed ({Kind}): {Message}")]
     public static partial void CallFailed(this ILogger logger, string app, string function, string callId, FunctionErrorKind kind, string message);
-
-    [LoggerMessage(EventId = 120, Level = LogLevel.Warning, Message = "{App}/{Function}: could not keep a process warm: {Message}")]
-    public static partial void WarmUpFailed(this ILogger logger, string app, string function, string message);
 
     [LoggerMessage(EventId = 121, Level = LogLevel.Warning, Message = "{App}/{Function} call {CallId} pid {Pid}: process discarded: {Reason}; first bytes: {FirstBytes}")]
     public static partial void ProcessDiscarded(this ILogger logger, string app, string function, string callId, int pid, string reason, string firstBytes);

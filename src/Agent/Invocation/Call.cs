@@ -1,12 +1,13 @@
 using Fnagent.Formats;
 using Fnagent.Functions;
+using Fnagent.Processes;
 using Fnagent.State;
 using Microsoft.Extensions.Logging;
 
 namespace Fnagent.Invocation;
 
 /// <summary>One call in flight: what is called, with what, and where its record and log go.</summary>
-public sealed class Call(FunctionDefinition function, FunctionRequest request, CallRecord record, CallLog log, ILogger logger)
+public sealed class Call(FunctionDefinition function, FunctionRequest request, CallRecord record, CallLog log, ILogger logger) : ICallOutput
 {
     public FunctionDefinition Function { get; } = function;
 

@@ -29,7 +29,7 @@ public sealed partial class ColdRunner(AgentOptions options, TimeProvider time, 
         FunctionProcess process;
         try
         {
-            process = FunctionLaunch.Start(function, options, stdoutIsLog: false, (env, _) => FunctionEnvironment.AddCall(env, request),
+            process = FunctionLaunch.Start(function, FunctionEnvironment.FormatName(function.Format), options, stdoutIsLog: false, (env, _) => FunctionEnvironment.AddCall(env, request),
                 line => call.OnOutputLine(call.Record.Pid ?? 0, line));
         }
         catch (ProcessStartException e)

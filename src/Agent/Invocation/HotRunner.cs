@@ -87,13 +87,13 @@ public sealed partial class HotRunner(HotPools pools, AgentOptions options, Time
 
             if (outcome == CallOutcome.Retire)
             {
-                _ = pool.RetireAsync(process).AsTask();
+                pool.Track(pool.RetireAsync(process).AsTask());
             }
             else if (outcome == CallOutcome.Reuse && pool.WritesLate && options.Limits.QuietAfterAnswer > TimeSpan.Zero)
             {
                 // Off the caller's path: the call is answered; its process serves no other
                 // until it proved quiet (docs/protocols.md §3, late bytes).
-                _ = ReleaseWhenQuietAsync(pool, process, format, call);
+                pool.Track(ReleaseWhenQuietAsync(pool, process, format, call));
             }
             else
             {

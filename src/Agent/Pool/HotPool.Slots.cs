@@ -1,5 +1,4 @@
 using Fnagent.Functions;
-using Fnagent.Invocation;
 using Fnagent.Processes;
 
 namespace Fnagent.Pool;
@@ -8,7 +7,7 @@ namespace Fnagent.Pool;
 public sealed partial class HotPool
 {
     /// <summary>Starts a process whose slot is already counted in <see cref="_live"/>; uncounts it on failure.</summary>
-    private async ValueTask<HotProcess> StartCountedAsync(Call? starter, CancellationToken cancellationToken)
+    private async ValueTask<HotProcess> StartCountedAsync(ICallOutput? starter, CancellationToken cancellationToken)
     {
         try
         {
@@ -86,7 +85,7 @@ public sealed partial class HotPool
     {
         var function = Function;
         var cutoff = _time.GetUtcNow() - function.IdleTimeout;
-        List<HotProcess>? expired = null;
+        List<Task<Task>>? retires = null;
         lock (_gate)
         {
             if (_retired || _idle.Count == 0)
@@ -100,7 +99,8 @@ public sealed partial class HotPool
             {
                 if ((process.LastUsed <= cutoff || process.HasExited) && _live > function.MinIdle)
                 {
-                    (expired ??= []).Add(process);
+                    // Tracked under the lock: a disposal that begins now awaits the retire.
+                    (retires ??= []).Add(_background.Prepare(() => process.RetireAsync(TimeSpan.FromSeconds(1)).AsTask()));
                     _live--;
                 }
                 else
@@ -116,13 +116,13 @@ public sealed partial class HotPool
             }
         }
 
-        if (expired is not null)
+        foreach (var retire in retires ?? [])
         {
-            foreach (var process in expired)
-            {
-                _ = process.RetireAsync(TimeSpan.FromSeconds(1)).AsTask();
-            }
+            retire.RunSynchronously();
+        }
 
+        if (retires is not null)
+        {
             WarmUp();
         }
     }
@@ -131,28 +131,38 @@ public sealed partial class HotPool
     private void WarmUp()
     {
         var function = Function;
-        var missing = 0;
+        List<Task<Task>>? warmUps = null;
         lock (_gate)
         {
             while (!_retired && _live < Math.Min(function.MinIdle, function.MaxConcurrency))
             {
+                // Tracked under the lock that saw the pool not retired: a disposal that
+                // begins now awaits it (and it then starts nothing).
                 _live++;
-                missing++;
+                var stopping = _disposing.Token;
+                (warmUps ??= []).Add(_background.Prepare(() => WarmOneAsync(function, stopping)));
             }
         }
 
-        for (var i = 0; i < missing; i++)
+        foreach (var warmUp in warmUps ?? [])
         {
-            _ = WarmOneAsync(function);
+            warmUp.RunSynchronously();
         }
     }
 
-    private async Task WarmOneAsync(FunctionDefinition function)
+    private async Task WarmOneAsync(FunctionDefinition function, CancellationToken stopping)
     {
         HotProcess process;
         try
         {
-            process = await HotProcess.StartAsync(function, _options, _logger, _time.GetUtcNow(), null, CancellationToken.None).ConfigureAwait(false);
+            stopping.ThrowIfCancellationRequested();
+            process = await HotProcess.StartAsync(function, _options, _logger, _time.GetUtcNow(), null, stopping).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            // The pool is being disposed; the start left nothing running.
+            FreeSlot();
+            return;
         }
         catch (Exception e) when (e is ProcessStartException or FunctionStartException)
         {

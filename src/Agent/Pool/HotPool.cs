@@ -1,5 +1,5 @@
 using Fnagent.Functions;
-using Fnagent.Invocation;
+using Fnagent.Processes;
 using Microsoft.Extensions.Logging;
 
 namespace Fnagent.Pool;
@@ -9,7 +9,9 @@ namespace Fnagent.Pool;
 /// gets a free process, or starts one while fewer than <c>max_concurrency</c> live, or
 /// waits in line (bounded) for one to be released. Idle processes beyond
 /// <c>min_idle</c> are retired after <c>idle_timeout</c>; a process that died is never
-/// handed out. Thread-safe: every count and list changes under one lock.
+/// handed out. Thread-safe: every count and list changes under one lock. What it does in
+/// the background (warm-ups, retires, and what its callers hand it with <see cref="Track"/>)
+/// is awaited by <see cref="DisposeAsync"/>, bounded.
 /// </summary>
 public sealed partial class HotPool : IServesLaunch
 {
@@ -20,6 +22,8 @@ public sealed partial class HotPool : IServesLaunch
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly ITimer _sweeper;
+    private readonly BackgroundWork _background = new();
+    private readonly CancellationTokenSource _disposing = new();
     private FunctionDefinition _function;
     private int _live;
     private bool _retired;
@@ -81,11 +85,11 @@ public sealed partial class HotPool : IServesLaunch
     /// A process that is the caller's alone until <see cref="ReleaseAsync"/>. Throws
     /// <see cref="NoCapacityException"/> after <paramref name="queueWait"/>,
     /// <see cref="PoolRetiredException"/> if the pool retires meanwhile, and
-    /// <see cref="Processes.ProcessStartException"/> or <see cref="Processes.FunctionStartException"/>
+    /// <see cref="ProcessStartException"/> or <see cref="FunctionStartException"/>
     /// when a needed process cannot start; a process started for the caller logs into
     /// <paramref name="starter"/> until it is ready.
     /// </summary>
-    public async ValueTask<HotProcess> AcquireAsync(TimeSpan queueWait, Call? starter, CancellationToken cancellationToken)
+    public async ValueTask<HotProcess> AcquireAsync(TimeSpan queueWait, ICallOutput? starter, CancellationToken cancellationToken)
     {
         TaskCompletionSource<HotProcess?>? waiter = null;
         LinkedListNode<TaskCompletionSource<HotProcess?>>? node = null;
@@ -118,7 +122,7 @@ public sealed partial class HotPool : IServesLaunch
 
         foreach (var process in dead ?? [])
         {
-            _ = process.DisposeAsync().AsTask();
+            _background.Track(process.DisposeAsync().AsTask());
         }
 
         if (waiter is null)
@@ -183,14 +187,33 @@ public sealed partial class HotPool : IServesLaunch
     }
 
     /// <summary>
-    /// Retires the pool: waiters are refused, idle processes get end of input, a grace
-    /// period, then a kill; busy ones are discarded when their call releases them.
+    /// Keeps track of <paramref name="work"/> about one of this pool's processes that its
+    /// caller does not await (a retire, a release held back until the process proved
+    /// quiet), so that <see cref="DisposeAsync"/> waits for it. The work must not throw.
+    /// </summary>
+    public void Track(Task work) => _background.Track(work);
+
+    /// <summary>
+    /// Retires the pool, in steps:
+    /// 1. waiters are refused, and nothing new starts;
+    /// 2. warm-ups in flight stop waiting for their process, which they then kill;
+    /// 3. idle processes get end of input, a grace period, then a kill;
+    /// 4. what the pool still does in the background (warm-ups stopping, retires of idle or
+    ///    finished processes, releases held back, see <see cref="Track"/>) is awaited,
+    ///    bounded by twice the shutdown grace (a retire's grace, then its kill and reap).
+    /// Busy processes are discarded when their call releases them.
     /// </summary>
     public async ValueTask DisposeAsync()
     {
+        // Step 1: waiters are refused, and nothing new starts.
         HotProcess[] idle;
         lock (_gate)
         {
+            if (_retired)
+            {
+                return; // Disposed once already (a reload and the agent's stop may both retire it).
+            }
+
             _retired = true;
             idle = [.. _idle];
             _idle.Clear();
@@ -204,6 +227,16 @@ public sealed partial class HotPool : IServesLaunch
         }
 
         await _sweeper.DisposeAsync().ConfigureAwait(false);
-        await Task.WhenAll(idle.Select(p => p.RetireAsync(_options.Limits.ShutdownGrace).AsTask())).ConfigureAwait(false);
+
+        // Step 2: warm-ups in flight stop waiting for their process.
+        await _disposing.CancelAsync().ConfigureAwait(false);
+
+        // Step 3: idle processes are retired.
+        var grace = _options.Limits.ShutdownGrace;
+        await Task.WhenAll(idle.Select(p => p.RetireAsync(grace).AsTask())).ConfigureAwait(false);
+
+        // Step 4: what the pool still does in the background ends before the agent does.
+        await _background.DrainAsync(grace * 2).ConfigureAwait(false);
+        _disposing.Dispose();
     }
 }

@@ -43,6 +43,10 @@ public sealed class HotPools : IAsyncDisposable
         return current is null ? null : For(current);
     }
 
+    /// <summary>
+    /// At the agent's stop: retires every pool, and waits for the pools a reload retired
+    /// and for what each pool still does in the background (see <see cref="HotPool.DisposeAsync"/>).
+    /// </summary>
     public async ValueTask DisposeAsync()
     {
         Volatile.Write(ref _disposed, true);

@@ -1,7 +1,6 @@
 using System.IO.Pipelines;
 using System.Net.Sockets;
 using Fnagent.Functions;
-using Fnagent.Invocation;
 using Fnagent.Processes;
 using Microsoft.Extensions.Logging;
 
@@ -20,7 +19,7 @@ public sealed class HotProcess : IAsyncDisposable
     private readonly ILogger _logger;
     private readonly long _maxLogBytes;
     private Socket? _socket;
-    private Call? _current;
+    private ICallOutput? _current;
     private AgentLogAllowance _betweenCalls;
 
     private HotProcess(FunctionProcess process, FunctionDefinition function, ILogger logger, long maxLogBytes)
@@ -58,7 +57,7 @@ public sealed class HotProcess : IAsyncDisposable
     public DateTimeOffset LastUsed { get; set; }
 
     /// <summary>The call being served; its output lines go to its log. Null between calls.</summary>
-    public Call? Current
+    public ICallOutput? Current
     {
         get => Volatile.Read(ref _current);
         set
@@ -80,12 +79,14 @@ public sealed class HotProcess : IAsyncDisposable
     /// <see cref="FunctionStartException"/>; leaves nothing running when it throws.
     /// </summary>
     public static async Task<HotProcess> StartAsync(FunctionDefinition function, AgentOptions options, ILogger logger,
-        DateTimeOffset now, Call? starter, CancellationToken cancellationToken)
+        DateTimeOffset now, ICallOutput? starter, CancellationToken cancellationToken)
     {
         var httpStream = function.Format == FunctionFormat.HttpStream;
         HotProcess? hot = null;
         FunctionProcess? started = null;
-        var process = FunctionLaunch.Start(function, options, stdoutIsLog: httpStream,
+        // FN_FORMAT of the hot formats (docs/protocols.md §1).
+        var formatName = httpStream ? "http-stream" : function.Format == FunctionFormat.Json ? "json" : "http";
+        var process = FunctionLaunch.Start(function, formatName, options, stdoutIsLog: httpStream,
             httpStream ? (env, privateDirectory) => env["FN_LISTENER"] = ListenerSocket.ListenerAddress(privateDirectory) : null,
             line =>
             {

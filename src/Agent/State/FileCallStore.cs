@@ -1,4 +1,3 @@
-using Fnagent.Invocation;
 
 namespace Fnagent.State;
 

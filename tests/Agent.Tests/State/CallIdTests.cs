@@ -1,4 +1,4 @@
-using Fnagent.Invocation;
+using Fnagent.State;
 
 namespace Fnagent.Agent.Tests.State;
 

@@ -1,4 +1,3 @@
-using Fnagent.Invocation;
 using Fnagent.State;
 
 namespace Fnagent.Agent.Tests.State;

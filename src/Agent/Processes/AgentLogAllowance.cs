@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace Fnagent.Invocation;
+namespace Fnagent.Processes;
 
 /// <summary>
 /// How much of a function's output the agent's own log copies: at most the per-call log

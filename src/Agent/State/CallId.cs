@@ -1,6 +1,6 @@
 using System.Security.Cryptography;
 
-namespace Fnagent.Invocation;
+namespace Fnagent.State;
 
 /// <summary>
 /// Unique, time-sortable call ids (docs/protocols.md §2): 48 bits of Unix milliseconds

@@ -1,0 +1,85 @@
+using Fnagent.Functions;
+
+namespace Fnagent.Processes;
+
+/// <summary>
+/// Starts a process of a function, hot or cold, the one way: an empty private directory,
+/// the exact environment of docs/protocols.md §1 (plus what the caller adds for its
+/// format), the function's folder, its memory limit, and the user functions run as.
+/// </summary>
+public static class FunctionLaunch
+{
+    /// <summary>
+    /// Throws <see cref="ProcessStartException"/> when the process cannot start, leaving no
+    /// private directory behind. <paramref name="formatName"/> is the format as func.yml
+    /// spells it (FN_FORMAT); <paramref name="addEnvironment"/> gets the environment and the
+    /// private directory before the start.
+    /// </summary>
+    public static FunctionProcess Start(FunctionDefinition function, string formatName, AgentOptions options, bool stdoutIsLog,
+        Action<Dictionary<string, string>, string>? addEnvironment, Action<string> onOutputLine)
+    {
+        var owner = $"{function.App}/{function.Name}";
+        var user = options.User;
+        var privateDirectory = PrivateDirectories.Take(owner, user);
+        try
+        {
+            var env = Environment(function, formatName, options.FunctionPath, privateDirectory);
+            addEnvironment?.Invoke(env, privateDirectory);
+            return FunctionProcess.Start(
+                new ProcessSpec
+                {
+                    Command = function.Command,
+                    Environment = env,
+                    WorkingDirectory = function.Directory,
+                    PrivateDirectory = privateDirectory,
+                    PrivateDirectoryOwner = owner,
+                    MemoryLimitBytes = function.MemoryMb * 1024L * 1024L,
+                    User = user,
+                    StdoutIsLog = stdoutIsLog,
+                    OutputDrainAfterExit = options.Limits.OutputDrainAfterExit,
+                },
+                onOutputLine);
+        }
+        catch
+        {
+            PrivateDirectories.Remove(privateDirectory);
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// What every process of <paramref name="function"/> gets at start, hot or cold
+    /// (docs/protocols.md §1). Built from nothing: the agent's own environment never leaks
+    /// into it.
+    /// </summary>
+    public static Dictionary<string, string> Environment(FunctionDefinition function, string formatName, string path, string privateDirectory)
+    {
+        var env = new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            ["PATH"] = path,
+            ["HOME"] = privateDirectory,
+            ["LANG"] = "C.UTF-8",
+            ["TMPDIR"] = privateDirectory,
+        };
+
+        // Config may override the base (a function may want its own PATH), but not the
+        // FN_* variables below: those are the protocol.
+        foreach (var (key, value) in function.Config)
+        {
+            env[key] = value;
+        }
+
+        env["FN_APP_NAME"] = function.App;
+        env["FN_PATH"] = function.Route;
+        env["FN_NAME"] = function.Name;
+        env["FN_FORMAT"] = formatName;
+        env["FN_TYPE"] = function.Type == FunctionType.Async ? "async" : "sync";
+        env["FN_MEMORY"] = function.MemoryMb.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        if (function.Cpus is { } cpus)
+        {
+            env["FN_CPUS"] = cpus;
+        }
+
+        return env;
+    }
+}
