@@ -4,6 +4,8 @@ using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 using Fnagent.Functions;
+using Fnagent.Hosting;
+using Microsoft.Extensions.Configuration;
 using Spectre.Console;
 
 namespace Fnagent.Cli;
@@ -101,7 +103,12 @@ internal static class BenchCommand
                 return 1;
             }
 
-            cold = new ColdCaller(definition, settings.Body, settings.Method, settings.ContentType);
+            if (LoadOptions(console) is not { } options)
+            {
+                return 1;
+            }
+
+            cold = new ColdCaller(definition, options, settings.Body, settings.Method, settings.ContentType);
         }
 
         var results = new List<BenchResult>();
@@ -221,6 +228,22 @@ internal static class BenchCommand
         }
 
         return null;
+    }
+
+    /// <summary>The settings <c>serve</c> would read here (appsettings.json, <c>FNAGENT_</c> variables); null, reported, when one is bad.</summary>
+    private static AgentOptions? LoadOptions(IAnsiConsole console)
+    {
+        IConfigurationRoot? configuration = null;
+        try
+        {
+            configuration = AgentConfiguration.Build();
+            return AgentConfiguration.Load(configuration);
+        }
+        catch (Exception e) when (SettingsProblem.Describe(e, configuration) is { } problem)
+        {
+            console.MarkupLineInterpolated($"[red]--compare-cold: {problem}[/]");
+            return null;
+        }
     }
 
     private static FunctionDefinition? LoadDefinition(ServedFunction served)
