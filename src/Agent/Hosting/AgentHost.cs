@@ -88,6 +88,10 @@ public static class AgentHost
         // Before every endpoint: a web page must not reach an agent on 127.0.0.1 (DNS
         // rebinding, cross-site POSTs).
         app.Use(new LoopbackHostFilter(options.AllowedHosts).Wrap);
+
+        // Every answer of the agent's own in the JSON error shape: 404 for unknown paths,
+        // a body for routing's empty 405s.
+        app.Use(JsonErrorFallback.Wrap);
         var shutdown = app.Services.GetRequiredService<AgentShutdown>();
         app.Lifetime.ApplicationStopping.Register(() => shutdown.Begin(options.Limits.ShutdownGrace));
         app.MapCalls();
