@@ -74,7 +74,7 @@ public sealed class LimitOptions
     /// <summary>How many recent calls (records and logs) are kept.</summary>
     public int CallRetention { get; set; } = 10_000;
 
-    /// <summary>How long a call may wait for a free hot process, or a cold call for its place under max_concurrency, before a 503; null means the call's own timeout.</summary>
+    /// <summary>How long a call may wait for a free hot process, or a cold call for its place under max_concurrency, before a 503; null means the call's own timeout, zero a 503 at once.</summary>
     public TimeSpan? QueueWait { get; set; }
 
     /// <summary>How long an http-stream function may take to create its socket before a 504.</summary>
@@ -100,10 +100,10 @@ public sealed class LimitOptions
     /// <summary>
     /// Once a function's main process has exited, how long whatever it left holding its
     /// stdout or stderr (a detached child) is killed in rounds before the agent stops
-    /// reading its logs.
+    /// reading its logs; zero stops reading at once.
     /// </summary>
     public TimeSpan OutputDrainAfterExit { get; set; } = TimeSpan.FromSeconds(1);
 
-    /// <summary>How long in-flight calls may finish on shutdown before processes are killed.</summary>
+    /// <summary>How long in-flight calls may finish on shutdown before processes are killed; zero stops them at once.</summary>
     public TimeSpan ShutdownGrace { get; set; } = TimeSpan.FromSeconds(10);
 }

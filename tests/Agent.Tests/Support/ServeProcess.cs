@@ -104,24 +104,31 @@ public sealed partial class ServeProcess : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        if (!_process.HasExited)
-        {
-            using (var term = Process.Start("kill", ["-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
-            {
-                await term.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(10));
-            }
+        await TerminateAsync(_process);
+        _process.Dispose();
+    }
 
-            try
-            {
-                await _process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(30));
-            }
-            catch (TimeoutException)
-            {
-                _process.Kill(entireProcessTree: true);
-            }
+    /// <summary>Stops an agent as an operator would: SIGTERM, a bounded wait for it to exit, then a kill.</summary>
+    public static async Task TerminateAsync(Process process)
+    {
+        if (process.HasExited)
+        {
+            return;
         }
 
-        _process.Dispose();
+        using (var term = Process.Start("kill", ["-TERM", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+        {
+            await term.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(10));
+        }
+
+        try
+        {
+            await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(30));
+        }
+        catch (TimeoutException)
+        {
+            process.Kill(entireProcessTree: true);
+        }
     }
 
     private void OnOutput(string? line)
