@@ -2,6 +2,7 @@ using System.CommandLine;
 using Fnagent.Hosting;
 using Fnagent.Invocation;
 using Fnagent.Processes;
+using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
 using Serilog.Events;
 
@@ -55,7 +56,7 @@ internal static class ServeCommand
     private static async Task<int> ServeAsync(Dictionary<string, string?> flags, CancellationToken cancellationToken)
     {
         IConfigurationRoot? configuration = null;
-        Microsoft.AspNetCore.Builder.WebApplication? app = null;
+        WebApplication? app = null;
         try
         {
             configuration = AgentConfiguration.Build(
