@@ -1,9 +1,11 @@
 namespace Fnagent;
 
 /// <summary>
-/// Every limit and setting of the agent, with its default. Bound from configuration:
-/// command-line flags of <c>serve</c>, <c>FNAGENT_</c>-prefixed environment variables
-/// (e.g. <c>FNAGENT_Limits__MaxRequestBodyBytes</c>) or an appsettings.json.
+/// Every limit and setting of the agent, with its default. Bound from configuration
+/// (<see cref="Hosting.AgentConfiguration"/>), in rising precedence: these defaults, an
+/// appsettings.json beside the binary, one in the current folder, <c>FNAGENT_</c>-prefixed
+/// environment variables (e.g. <c>FNAGENT_Limits__MaxRequestBodyBytes</c>), then the
+/// command-line flags of <c>serve</c>. Checked at start by <see cref="Hosting.AgentOptionsValidator"/>.
 /// </summary>
 public sealed class AgentOptions
 {
@@ -35,10 +37,26 @@ public sealed class AgentOptions
     /// <summary><see cref="RunAs"/> resolved on first use; null when functions run as the agent's own user.</summary>
     internal Processes.FunctionUser? User => (_user ??= new Lazy<Processes.FunctionUser?>(() => Processes.FunctionUser.Resolve(RunAs))).Value;
 
+    /// <summary>Where the agent listens: URLs separated by <c>;</c> (port 0 picks a free port).</summary>
+    public string Urls { get; set; } = "http://127.0.0.1:8080";
+
+    /// <summary>The agent's own log (not the functions' logs, which are per call).</summary>
+    public AgentLogOptions Log { get; set; } = new();
+
     public LimitOptions Limits { get; set; } = new();
 
     /// <summary>Settings of Direktiv functions (docs/protocols.md §8).</summary>
     public Direktiv.DirektivOptions Direktiv { get; set; } = new();
+}
+
+/// <summary>The agent's own log: how much of it, and where besides stdout.</summary>
+public sealed class AgentLogOptions
+{
+    /// <summary>Least level written; <c>Debug</c> adds one line per call.</summary>
+    public Serilog.Events.LogEventLevel Level { get; set; } = Serilog.Events.LogEventLevel.Information;
+
+    /// <summary>A file the log is also appended to; none when empty.</summary>
+    public string? File { get; set; }
 }
 
 /// <summary>The limits of docs/protocols.md §6 and §7, each with a default.</summary>
@@ -56,7 +74,7 @@ public sealed class LimitOptions
     /// <summary>How many recent calls (records and logs) are kept.</summary>
     public int CallRetention { get; set; } = 10_000;
 
-    /// <summary>How long a call may wait for a free hot process, or a cold call for its place under max_concurrency, before a 503; null means the call's own timeout.</summary>
+    /// <summary>How long a call may wait for a free hot process, or a cold call for its place under max_concurrency, before a 503; null means the call's own timeout, zero a 503 at once.</summary>
     public TimeSpan? QueueWait { get; set; }
 
     /// <summary>How long an http-stream function may take to create its socket before a 504.</summary>
@@ -82,10 +100,10 @@ public sealed class LimitOptions
     /// <summary>
     /// Once a function's main process has exited, how long whatever it left holding its
     /// stdout or stderr (a detached child) is killed in rounds before the agent stops
-    /// reading its logs.
+    /// reading its logs; zero stops reading at once.
     /// </summary>
     public TimeSpan OutputDrainAfterExit { get; set; } = TimeSpan.FromSeconds(1);
 
-    /// <summary>How long in-flight calls may finish on shutdown before processes are killed.</summary>
+    /// <summary>How long in-flight calls may finish on shutdown before processes are killed; zero stops them at once.</summary>
     public TimeSpan ShutdownGrace { get; set; } = TimeSpan.FromSeconds(10);
 }

@@ -45,6 +45,14 @@ public sealed class FunctionBuilds(AgentOptions options, ILogger<FunctionBuilds>
         BuildAll();
     }
 
+    /// <summary>Whether a build of the function's folder is running now.</summary>
+    public bool IsBuilding(FunctionDefinition function) =>
+        _states.TryGetValue(function.Directory, out var state) && state.Last is { IsCompleted: false };
+
+    /// <summary>Whether the last build of the function's folder failed (the next call tries again).</summary>
+    public bool LastBuildFailed(FunctionDefinition function) =>
+        _states.TryGetValue(function.Directory, out var state) && state.Last is { IsCompletedSuccessfully: true, Result: not null };
+
     /// <summary>Null when the function is built (or needs no build); else the error for the caller.</summary>
     public async Task<FunctionError?> EnsureBuiltAsync(FunctionDefinition function, Call? call, CancellationToken cancellationToken)
     {
@@ -63,7 +71,7 @@ public sealed class FunctionBuilds(AgentOptions options, ILogger<FunctionBuilds>
         Task<FunctionError?> build;
         lock (state)
         {
-            build = state.Running ??= Task.Run(() => BuildAsync(function, command, state, quick, call));
+            build = state.Last = state.Running ??= Task.Run(() => BuildAsync(function, command, state, quick, call));
         }
 
         try
@@ -150,5 +158,6 @@ public sealed class FunctionBuilds(AgentOptions options, ILogger<FunctionBuilds>
     {
         public volatile string? BuiltQuickKey;
         public Task<FunctionError?>? Running;
+        public volatile Task<FunctionError?>? Last;
     }
 }

@@ -2,8 +2,11 @@ using System.CommandLine;
 using System.Globalization;
 using System.Net.Http.Headers;
 using System.Text;
-using System.Text.Json;
+using System.Net.Http.Json;
+using Fnagent.Api;
 using Fnagent.Functions;
+using Fnagent.Hosting;
+using Microsoft.Extensions.Configuration;
 using Spectre.Console;
 
 namespace Fnagent.Cli;
@@ -69,7 +72,7 @@ internal static class BenchCommand
         using var handler = new SocketsHttpHandler { MaxConnectionsPerServer = settings.Concurrency, PooledConnectionLifetime = Timeout.InfiniteTimeSpan };
         using var client = new HttpClient(handler) { BaseAddress = new Uri(settings.Agent.TrimEnd('/') + "/"), Timeout = TimeSpan.FromMinutes(5) };
 
-        ServedFunction? served;
+        ListedFunction? served;
         try
         {
             served = await FindAsync(client, settings.Target, cancellationToken);
@@ -101,7 +104,12 @@ internal static class BenchCommand
                 return 1;
             }
 
-            cold = new ColdCaller(definition, settings.Body, settings.Method, settings.ContentType);
+            if (LoadOptions(console) is not { } options)
+            {
+                return 1;
+            }
+
+            cold = new ColdCaller(definition, options, settings.Body, settings.Method, settings.ContentType);
         }
 
         var results = new List<BenchResult>();
@@ -168,7 +176,7 @@ internal static class BenchCommand
         return response.IsSuccessStatusCode;
     }
 
-    private static void Print(IAnsiConsole console, BenchSettings settings, ServedFunction served, List<BenchResult> results)
+    private static void Print(IAnsiConsole console, BenchSettings settings, ListedFunction served, List<BenchResult> results)
     {
         var table = new Table().Border(TableBorder.Markdown)
             .Title(Markup.Escape($"/r/{settings.Target} ({served.Format}), concurrency {settings.Concurrency}"))
@@ -205,25 +213,30 @@ internal static class BenchCommand
 
     private static string N(double value, string format) => value.ToString(format, CultureInfo.InvariantCulture);
 
-    private static async Task<ServedFunction?> FindAsync(HttpClient client, string target, CancellationToken cancellationToken)
+    private static async Task<ListedFunction?> FindAsync(HttpClient client, string target, CancellationToken cancellationToken)
     {
-        using var response = await client.GetAsync("v1/functions", cancellationToken);
-        response.EnsureSuccessStatusCode();
-        using var json = await JsonDocument.ParseAsync(await response.Content.ReadAsStreamAsync(cancellationToken), cancellationToken: cancellationToken);
+        var listing = await client.GetFromJsonAsync("v1/functions", ApiJsonContext.Default.FunctionListing, cancellationToken);
         var path = "/r/" + target;
-        foreach (var f in json.RootElement.GetProperty("functions").EnumerateArray())
-        {
-            if (f.GetProperty("path").GetString() == path)
-            {
-                return new ServedFunction(f.GetProperty("app").GetString()!, f.GetProperty("route").GetString()!,
-                    f.GetProperty("format").GetString()!, f.GetProperty("file").GetString()!);
-            }
-        }
-
-        return null;
+        return listing?.Functions.FirstOrDefault(f => f.Path == path);
     }
 
-    private static FunctionDefinition? LoadDefinition(ServedFunction served)
+    /// <summary>The settings <c>serve</c> would read here (appsettings.json, <c>FNAGENT_</c> variables); null, reported, when one is bad.</summary>
+    private static AgentOptions? LoadOptions(IAnsiConsole console)
+    {
+        IConfigurationRoot? configuration = null;
+        try
+        {
+            configuration = AgentConfiguration.Build();
+            return AgentConfiguration.Load(configuration);
+        }
+        catch (Exception e) when (SettingsProblem.Describe(e, configuration) is { } problem)
+        {
+            console.MarkupLineInterpolated($"[red]--compare-cold: {problem}[/]");
+            return null;
+        }
+    }
+
+    private static FunctionDefinition? LoadDefinition(ListedFunction served)
     {
         if (!File.Exists(served.File))
         {
@@ -234,8 +247,6 @@ internal static class BenchCommand
         return snapshot.All.FirstOrDefault(f => f.SourceFile == served.File)
             ?? (snapshot.TryFind(served.App, served.Route, out var function) ? function : null);
     }
-
-    private sealed record ServedFunction(string App, string Route, string Format, string File);
 }
 
 /// <summary>What <c>fnagent bench</c> was asked to do.</summary>

@@ -36,10 +36,11 @@ internal sealed class ColdCaller : IAsyncDisposable
     private readonly string _logDirectory = Directory.CreateTempSubdirectory("fnagent-bench-").FullName;
     private readonly ConcurrentBag<Task> _retiring = [];
 
-    public ColdCaller(FunctionDefinition function, byte[] body, string method, string contentType)
+    /// <param name="options">The agent's settings as <c>serve</c> reads them (<see cref="Hosting.AgentConfiguration"/>), so the cold run has the limits and user the agent would give it.</param>
+    public ColdCaller(FunctionDefinition function, AgentOptions options, byte[] body, string method, string contentType)
     {
         _function = function;
-        _options = new AgentOptions();
+        _options = options;
         _body = body;
         _method = method;
         _contentType = contentType;

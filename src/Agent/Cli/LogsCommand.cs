@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Net;
 
 namespace Fnagent.Cli;
 
@@ -18,13 +17,12 @@ internal static class LogsCommand
             try
             {
                 using var response = await client.GetAsync($"v1/calls/{Uri.EscapeDataString(id)}/log", cancellationToken);
-                if (response.StatusCode == HttpStatusCode.NotFound)
+                if (!response.IsSuccessStatusCode)
                 {
-                    await Console.Error.WriteLineAsync($"no call {id}");
+                    await Console.Error.WriteLineAsync(await AgentClient.ErrorMessageAsync(response, cancellationToken));
                     return 1;
                 }
 
-                response.EnsureSuccessStatusCode();
                 await using var stdout = Console.OpenStandardOutput();
                 await response.Content.CopyToAsync(stdout, cancellationToken);
                 return 0;

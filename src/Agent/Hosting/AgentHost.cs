@@ -6,55 +6,63 @@ using Fnagent.Invocation;
 using Fnagent.Pool;
 using Fnagent.State;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.Configuration;
 using Serilog;
 using Serilog.Events;
-using Serilog.Extensions.Logging;
 
 namespace Fnagent.Hosting;
 
 /// <summary>Builds the agent: Kestrel, the endpoints, and the layers behind them.</summary>
 public static class AgentHost
 {
-    public static WebApplication Build(AgentOptions options, string urls, LogEventLevel logLevel = LogEventLevel.Information)
+    /// <summary>
+    /// The agent, its settings bound from <paramref name="configuration"/> (see
+    /// <see cref="AgentConfiguration"/>), then changed by <paramref name="configure"/>.
+    /// A bad setting throws here or at start; <see cref="SettingsProblem"/> names it.
+    /// </summary>
+    public static WebApplication Build(IConfiguration configuration, Action<AgentOptions>? configure = null)
     {
-        // Resolved before anything starts: an unknown user fails the start, not a call.
-        _ = options.User;
-
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
         {
             ContentRootPath = Directory.GetCurrentDirectory(),
         });
 
-        builder.WebHost.UseUrls(urls);
-        builder.WebHost.ConfigureKestrel(kestrel =>
+        var agentOptions = builder.Services.AddAgentOptions(configuration);
+        if (configure is not null)
+        {
+            agentOptions.PostConfigure(configure);
+        }
+
+        builder.Services.AddOptions<KestrelServerOptions>().Configure<AgentOptions>((kestrel, options) =>
         {
             kestrel.AddServerHeader = false;
             kestrel.Limits.MaxRequestBodySize = options.Limits.MaxRequestBodyBytes;
         });
 
-        var logger = new LoggerConfiguration()
-            .MinimumLevel.Is(logLevel)
-            .MinimumLevel.Override("Microsoft", LogEventLevel.Warning)
-            .WriteTo.Console(outputTemplate: "[{Timestamp:HH:mm:ss} {Level:u3}] {Message:lj}{NewLine}{Exception}")
-            .CreateLogger();
-        builder.Logging.ClearProviders();
-        builder.Logging.AddSerilog(logger, dispose: true);
+        builder.Services.AddSerilog((services, logger) =>
+        {
+            var log = services.GetRequiredService<AgentOptions>().Log;
+            logger.MinimumLevel.Is(log.Level)
+                .MinimumLevel.Override("Microsoft", LogEventLevel.Warning)
 
-        // Hosting starts an Activity and a log scope for every request when its category is
-        // enabled at Critical, which Serilog's provider otherwise makes it. Nothing reads
-        // either, and with them every await of the call carried two async-locals (with the
-        // request scope below, a sixth of what a hot call allocated). Startup
-        // failures are still logged, by the host's own category.
-        builder.Logging.AddFilter<SerilogLoggerProvider>("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.None);
+                // Hosting starts an Activity and a log scope for every request when its category
+                // is enabled at Critical (Fatal here). Nothing reads either, and with them every
+                // await of the call carried two async-locals (with the request scope below, a
+                // sixth of what a hot call allocated). Startup failures are still logged, by
+                // the host's own category.
+                .MinimumLevel.Override("Microsoft.AspNetCore.Hosting.Diagnostics", LevelAlias.Off)
+                .WriteTo.Console(outputTemplate: "[{Timestamp:HH:mm:ss} {Level:u3}] {Message:lj}{NewLine}{Exception}");
+            if (log.File is { Length: > 0 } file)
+            {
+                logger.WriteTo.File(file, outputTemplate: "{Timestamp:yyyy-MM-dd HH:mm:ss.fff zzz} [{Level:u3}] {SourceContext}: {Message:lj}{NewLine}{Exception}");
+            }
+        }, preserveStaticLogger: true);
 
         var services = builder.Services;
-        services.AddSingleton(options);
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<ICallStore, FileCallStore>();
-        services.AddSingleton<IFunctionRegistry>(sp =>
-            new FunctionDirectory(Path.GetFullPath(options.FunctionsDirectory), sp.GetRequiredService<ILogger<FunctionDirectory>>(), TimeSpan.FromMilliseconds(150),
-                function => options.User?.Problem(function.Directory, function.Command[0])));
+        services.AddSingleton<IFunctionRegistry>(sp => LoadFunctions(sp.GetRequiredService<AgentOptions>(), sp.GetRequiredService<ILogger<FunctionDirectory>>()));
         services.AddSingleton<FunctionBuilds>();
         services.AddSingleton<ColdLimiters>();
         services.AddSingleton<ColdRunner>();
@@ -67,14 +75,23 @@ public static class AgentHost
         // still waits a moment for those answers; disposing the host then retires every hot
         // process (end of input, wait, kill).
         services.AddSingleton<AgentShutdown>();
-        services.Configure<HostOptions>(host => host.ShutdownTimeout = options.Limits.ShutdownGrace + AgentShutdown.AnswerMargin);
+        services.AddOptions<HostOptions>().Configure<AgentOptions>((host, options) => host.ShutdownTimeout = options.Limits.ShutdownGrace + AgentShutdown.AnswerMargin);
         services.AddSingleton<FunctionInvoker>();
 
         var app = builder.Build();
+        var options = app.Services.GetRequiredService<AgentOptions>();
+        foreach (var url in options.Urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            app.Urls.Add(url);
+        }
 
         // Before every endpoint: a web page must not reach an agent on 127.0.0.1 (DNS
         // rebinding, cross-site POSTs).
         app.Use(new LoopbackHostFilter(options.AllowedHosts).Wrap);
+
+        // Every answer of the agent's own in the JSON error shape: 404 for unknown paths,
+        // a body for routing's empty 405s.
+        app.Use(JsonErrorFallback.Wrap);
         var shutdown = app.Services.GetRequiredService<AgentShutdown>();
         app.Lifetime.ApplicationStopping.Register(() => shutdown.Begin(options.Limits.ShutdownGrace));
         app.MapCalls();
@@ -88,4 +105,8 @@ public static class AgentHost
         _ = app.Services.GetRequiredService<DirektivInstances>();
         return app;
     }
+
+    private static FunctionDirectory LoadFunctions(AgentOptions options, ILogger<FunctionDirectory> logger) =>
+        new(Path.GetFullPath(options.FunctionsDirectory), logger, TimeSpan.FromMilliseconds(150),
+            function => options.User?.Problem(function.Directory, function.Command[0]));
 }

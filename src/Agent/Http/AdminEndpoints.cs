@@ -1,3 +1,4 @@
+using Fnagent.Api;
 using Fnagent.Functions;
 using Fnagent.Invocation;
 using Fnagent.State;
@@ -7,50 +8,34 @@ using Microsoft.AspNetCore.Routing;
 
 namespace Fnagent.Http;
 
-/// <summary>The <c>/v1</c> calls and functions API, and <c>/health</c>.</summary>
+/// <summary>The <c>/v1</c> calls and functions API, and <c>/health</c>; their shapes are the types of <see cref="Fnagent.Api"/>.</summary>
 internal static class AdminEndpoints
 {
+    private static readonly IResult Healthy = Results.Json(new HealthAnswer("ok"), ApiJsonContext.Answers.HealthAnswer);
+
     public static void MapAdmin(this IEndpointRouteBuilder endpoints)
     {
-        endpoints.MapGet("/health", () => Results.Json(new { status = "ok" }));
+        endpoints.MapGet("/health", () => Healthy);
 
         endpoints.MapGet("/v1/calls/{callId}", (string callId, ICallStore calls) =>
-            calls.TryGet(callId, out var record) ? Results.Json(ToJson(record)) : NotFound($"no call {callId}"));
+            calls.TryGet(callId, out var record) ? Results.Json(ToSummary(record), ApiJsonContext.Answers.CallSummary) : NotFound($"no call {callId}"));
 
         endpoints.MapGet("/v1/calls/{callId}/log", (string callId, ICallStore calls) =>
             calls.ReadLog(callId) is { } log ? Results.Text(log, "text/plain; charset=utf-8") : NotFound($"no call {callId}"));
 
-        endpoints.MapGet("/v1/functions", (IFunctionRegistry registry) => Results.Json(new
-        {
-            functions = registry.All.OrderBy(f => f.App, StringComparer.Ordinal).ThenBy(f => f.Route, StringComparer.Ordinal).Select(f => new
-            {
-                app = f.App,
-                name = f.Name,
-                route = f.Route,
-                path = $"/r/{f.App}{f.Route}",
-                format = FunctionEnvironment.FormatName(f.Format),
-                file = f.SourceFile,
-            }),
-            errors = registry.Errors.Select(e => new { file = e.File, key = e.Key, line = e.Line, message = e.Message }),
-        }));
+        endpoints.MapGet("/v1/functions", (IFunctionRegistry registry) => Results.Json(ToListing(registry), ApiJsonContext.Answers.FunctionListing));
     }
 
     private static IResult NotFound(string message) =>
-        Results.Json(new { error = new { message } }, statusCode: StatusCodes.Status404NotFound);
+        Results.Json(new ErrorAnswer(new ErrorDetail(message)), ApiJsonContext.Answers.ErrorAnswer, statusCode: StatusCodes.Status404NotFound);
 
-    private static object ToJson(CallRecord r) => new
-    {
-        call_id = r.CallId,
-        app = r.App,
-        function = r.Function,
-        route = r.Route,
-        status = r.Status.ToString().ToLowerInvariant(),
-        http_status = r.HttpStatus,
-        started_at = r.StartedAt,
-        ended_at = r.EndedAt,
-        duration_ms = r.Duration?.TotalMilliseconds,
-        exit_code = r.ExitCode,
-        pid = r.Pid,
-        error = r.Error,
-    };
+    private static FunctionListing ToListing(IFunctionRegistry registry) => new(
+        registry.All.OrderBy(f => f.App, StringComparer.Ordinal).ThenBy(f => f.Route, StringComparer.Ordinal)
+            .Select(f => new ListedFunction(f.App, f.Name, f.Route, $"/r/{f.App}{f.Route}", FunctionEnvironment.FormatName(f.Format), f.SourceFile))
+            .ToList(),
+        registry.Errors.Select(e => new FunctionProblem(e.File, e.Key, e.Line, e.Message)).ToList());
+
+    private static CallSummary ToSummary(CallRecord r) => new(
+        r.CallId, r.App, r.Function, r.Route, r.Status.ToString().ToLowerInvariant(), r.HttpStatus,
+        r.StartedAt, r.EndedAt, r.Duration?.TotalMilliseconds, r.ExitCode, r.Pid, r.Error);
 }

@@ -2,6 +2,7 @@ using Fnagent.Hosting;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Serilog.Events;
 
@@ -34,9 +35,14 @@ public sealed class RunningAgent : IAsyncDisposable
     public static async Task<RunningAgent> StartAsync(string functionsDirectory, Action<AgentOptions>? configure = null)
     {
         var data = Directory.CreateTempSubdirectory("fnagent-test-data-").FullName;
-        var options = new AgentOptions { FunctionsDirectory = functionsDirectory, DataDirectory = data };
-        configure?.Invoke(options);
-        var app = AgentHost.Build(options, "http://127.0.0.1:0", LogEventLevel.Warning);
+        var app = AgentHost.Build(new ConfigurationBuilder().Build(), options =>
+        {
+            options.FunctionsDirectory = functionsDirectory;
+            options.DataDirectory = data;
+            options.Urls = "http://127.0.0.1:0";
+            options.Log.Level = LogEventLevel.Warning;
+            configure?.Invoke(options);
+        });
         await app.StartAsync().WaitAsync(TimeSpan.FromSeconds(30));
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         return new RunningAgent(app, data, new Uri(address + "/"));
