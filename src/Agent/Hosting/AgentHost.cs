@@ -56,6 +56,7 @@ public static class AgentHost
             new FunctionDirectory(Path.GetFullPath(options.FunctionsDirectory), sp.GetRequiredService<ILogger<FunctionDirectory>>(), TimeSpan.FromMilliseconds(150),
                 function => options.User?.Problem(function.Directory, function.Command[0])));
         services.AddSingleton<FunctionBuilds>();
+        services.AddSingleton<FormatCodecs>();
         services.AddSingleton<ColdLimiters>();
         services.AddSingleton<ColdRunner>();
         services.AddSingleton<HotPools>();

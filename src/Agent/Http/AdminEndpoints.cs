@@ -28,7 +28,7 @@ internal static class AdminEndpoints
                 name = f.Name,
                 route = f.Route,
                 path = $"/r/{f.App}{f.Route}",
-                format = FunctionEnvironment.FormatName(f.Format),
+                format = FunctionFormats.Of(f.Format).Name,
                 file = f.SourceFile,
             }),
             errors = registry.Errors.Select(e => new { file = e.File, key = e.Key, line = e.Line, message = e.Message }),
