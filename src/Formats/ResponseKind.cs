@@ -7,7 +7,8 @@ namespace Fnagent.Formats;
 /// FDK's status says which (docs/protocols.md §5). The agent maps each to the caller's error
 /// and to what becomes of the process.
 /// </summary>
-public enum ResponseKind
+/// <remarks>One byte: it fits beside a response's status, so a response is no larger for it.</remarks>
+public enum ResponseKind : byte
 {
     /// <summary>The function's answer, as the caller gets it (http-stream: status 200, mapped).</summary>
     Answer,
