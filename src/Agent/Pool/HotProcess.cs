@@ -75,9 +75,10 @@ public sealed class HotProcess : IAsyncDisposable
 
     /// <summary>
     /// Starts a process of <paramref name="function"/> and, when its format's transport is a
-    /// Unix socket (http-stream), waits until it listens. What it writes meanwhile goes to <paramref name="starter"/>'s log, so a
-    /// failed start can be read about. Throws <see cref="ProcessStartException"/> or
-    /// <see cref="FunctionStartException"/>; leaves nothing running when it throws.
+    /// Unix socket (http-stream), waits until it listens. What it writes meanwhile goes to
+    /// <paramref name="starter"/>'s log, so a failed start can be read about. Throws
+    /// <see cref="ProcessStartException"/> or <see cref="FunctionStartException"/>; leaves
+    /// nothing running when it throws.
     /// </summary>
     public static async Task<HotProcess> StartAsync(FunctionDefinition function, AgentOptions options, ILogger logger,
         DateTimeOffset now, Call? starter, CancellationToken cancellationToken)
