@@ -15,6 +15,17 @@ public class ReadResponseBenchmarks
     private readonly JsonFormat _json = new();
     private readonly HttpFormat _http = new();
     private readonly DefaultFormat _default = new();
+
+    // The request each response answers: the readers look at its method only.
+    private readonly FunctionRequest _request = new()
+    {
+        CallId = "01JCALLIDBENCH0000000000",
+        Method = "POST",
+        RequestUrl = "http://localhost:8080/r/app/hello",
+        Target = "/r/app/hello",
+        Deadline = DateTimeOffset.UnixEpoch,
+    };
+
     private Pipe _pipe = null!;
     private byte[] _body = null!;
     private byte[] _jsonBytes = null!;
@@ -80,7 +91,7 @@ public class ReadResponseBenchmarks
     private async Task<int> ReadAsync(IFunctionFormat format, byte[] bytes)
     {
         Write(bytes);
-        var response = await format.ReadResponseAsync(_pipe.Reader, default);
+        var response = await format.ReadResponseAsync(_request, _pipe.Reader, default);
         var total = 0;
         int read;
         while ((read = await response.Body.ReadAsync(_destination.AsMemory(total))) > 0)

@@ -35,5 +35,14 @@ public sealed class FunctionResponse : IAsyncDisposable
     /// </summary>
     public FormatViolationException? Violation { get; set; }
 
+    /// <summary>Whether this is the function's answer or a report of its runtime about the call.</summary>
+    public ResponseKind Kind { get; set; } = ResponseKind.Answer;
+
+    /// <summary>
+    /// For <see cref="ResponseKind.FunctionFailed"/> and <see cref="ResponseKind.StatusNotAllowed"/>:
+    /// what the runtime said (its error body as one line, bounded), for the call's log; else null.
+    /// </summary>
+    public string? Report { get; set; }
+
     public ValueTask DisposeAsync() => Body.DisposeAsync();
 }

@@ -13,8 +13,17 @@ namespace Fnagent.Formats;
 /// </remarks>
 public interface IFunctionFormat
 {
-    /// <summary>The format's name in func.yml: <c>default</c>, <c>json</c> or <c>http</c>.</summary>
+    /// <summary>The format's name in func.yml: <c>default</c>, <c>json</c>, <c>http</c> or <c>http-stream</c>.</summary>
     string Name { get; }
+
+    /// <summary>
+    /// Adds what a call carries in the environment of a process started for it alone (a cold
+    /// format: docs/protocols.md §2). Hot formats carry the whole call in the request and add
+    /// nothing. Pure: reads <paramref name="request"/>'s head, never its body.
+    /// </summary>
+    void AddCallEnvironment(Dictionary<string, string> environment, FunctionRequest request)
+    {
+    }
 
     /// <summary>
     /// Writes one request (head and the whole body, streamed from <see cref="FunctionRequest.Body"/>)
@@ -24,13 +33,15 @@ public interface IFunctionFormat
     ValueTask WriteRequestAsync(FunctionRequest request, PipeWriter output, CancellationToken ct);
 
     /// <summary>
-    /// Reads one response head. The result's <see cref="FunctionResponse.Body"/> yields the body
-    /// as it arrives and ends at the end of this message (for <c>default</c>, the end of the
-    /// output); it throws <see cref="FormatViolationException"/> when the output ends early or
-    /// the body passes the size limit.
+    /// Reads the response to <paramref name="request"/> up to its body. The result's
+    /// <see cref="FunctionResponse.Body"/> yields the body as it arrives and ends at the end of
+    /// this message (for <c>default</c>, the end of the output; for a response that has none,
+    /// such as http's answer to <c>HEAD</c>, at once); it throws
+    /// <see cref="FormatViolationException"/> when the output ends early or the body passes the
+    /// size limit. <see cref="FunctionResponse.Kind"/> says whether it is the function's answer.
     /// </summary>
     /// <exception cref="FormatViolationException">The output is not a response of this format, or ended before one.</exception>
-    ValueTask<FunctionResponse> ReadResponseAsync(PipeReader input, CancellationToken ct);
+    ValueTask<FunctionResponse> ReadResponseAsync(FunctionRequest request, PipeReader input, CancellationToken ct);
 
     /// <summary>
     /// Whether the function wrote bytes after its last response that nobody asked for (call it

@@ -19,7 +19,22 @@ internal static class Input
 
     public static TheoryData<Feed> AllFeeds => new() { Feed.OneSegment, Feed.BytePerSegment, Feed.BytewisePipe };
 
+    /// <summary>A POST with no body: the request a response is read for, when its method does not matter.</summary>
+    public static FunctionRequest Post { get; } = Request("POST");
+
+    /// <summary>A HEAD request: its response has no body whatever its headers say.</summary>
+    public static FunctionRequest Head { get; } = Request("HEAD");
+
     public static byte[] Bytes(string text) => Encoding.UTF8.GetBytes(text);
+
+    private static FunctionRequest Request(string method) => new()
+    {
+        CallId = "01TESTCALL",
+        Method = method,
+        RequestUrl = "http://127.0.0.1/r/app/f",
+        Target = "/r/app/f",
+        Deadline = DateTimeOffset.UnixEpoch,
+    };
 
     public static ReadOnlySequence<byte> Sequence(byte[] bytes, Feed feed) =>
         feed == Feed.OneSegment ? new ReadOnlySequence<byte>(bytes) : Segmented(bytes, 1);

@@ -18,7 +18,7 @@ public class HttpFormatTests
     [MemberData(nameof(Input.AllFeeds), MemberType = typeof(Input))]
     public async Task ReadParsesAPythonHttp10ResponseWithServerAndDateHeaders(Feed feed)
     {
-        await using var response = await new HttpFormat().ReadResponseAsync(Input.Reader(Input.Bytes(PythonResponse), feed), default).Bounded();
+        await using var response = await new HttpFormat().ReadResponseAsync(Input.Post, Input.Reader(Input.Bytes(PythonResponse), feed), default).Bounded();
         Assert.Equal(200, response.StatusCode);
         Assert.Equal("text/plain; charset=utf-8", response.ContentType);
         Assert.Equal(12, response.ContentLength);
@@ -33,7 +33,7 @@ public class HttpFormatTests
     [MemberData(nameof(Input.AllFeeds), MemberType = typeof(Input))]
     public async Task ReadParsesANodeChunkedResponse(Feed feed)
     {
-        await using var response = await new HttpFormat().ReadResponseAsync(Input.Reader(Input.Bytes(NodeChunkedResponse), feed), default).Bounded();
+        await using var response = await new HttpFormat().ReadResponseAsync(Input.Post, Input.Reader(Input.Bytes(NodeChunkedResponse), feed), default).Bounded();
         Assert.Equal(201, response.StatusCode);
         Assert.Equal("application/json", response.ContentType);
         Assert.Null(response.ContentLength);
@@ -50,14 +50,14 @@ public class HttpFormatTests
     {
         var reader = Input.Reader(Input.Bytes(ChunkedWithExtensionsAndTrailers + PythonResponse), feed);
         var format = new HttpFormat();
-        await using (var response = await format.ReadResponseAsync(reader, default).Bounded())
+        await using (var response = await format.ReadResponseAsync(Input.Post, reader, default).Bounded())
         {
             Assert.Equal("hello, chunked!", await Input.ReadBodyAsync(response));
             Assert.False(response.Headers.Contains("X-Trailer"));
         }
 
         // The trailers were consumed and nothing more: the next response parses.
-        await using var next = await format.ReadResponseAsync(reader, default).Bounded();
+        await using var next = await format.ReadResponseAsync(Input.Post, reader, default).Bounded();
         Assert.Equal("hello world\n", await Input.ReadBodyAsync(next));
     }
 
@@ -70,12 +70,12 @@ public class HttpFormatTests
         var bodies = new List<string>();
         for (var i = 0; i < 4; i++)
         {
-            await using var response = await format.ReadResponseAsync(reader, default).Bounded();
+            await using var response = await format.ReadResponseAsync(Input.Post, reader, default).Bounded();
             bodies.Add(await Input.ReadBodyAsync(response));
         }
 
         Assert.Equal(["hello world\n", "{\"a\":1}", "", "hello world\n"], bodies);
-        await Input.ThrowsViolation(FormatError.IncompleteResponse, () => format.ReadResponseAsync(reader, default).Bounded());
+        await Input.ThrowsViolation(FormatError.IncompleteResponse, () => format.ReadResponseAsync(Input.Post, reader, default).Bounded());
     }
 
     [Theory]
@@ -86,7 +86,7 @@ public class HttpFormatTests
     {
         foreach (var feed in new[] { Feed.OneSegment, Feed.BytePerSegment, Feed.BytewisePipe })
         {
-            await using var response = await new HttpFormat().ReadResponseAsync(Input.Reader(Input.Bytes(text), feed), default).Bounded();
+            await using var response = await new HttpFormat().ReadResponseAsync(Input.Post, Input.Reader(Input.Bytes(text), feed), default).Bounded();
             Assert.Equal(status, response.StatusCode);
             Assert.Equal(string.Empty, await Input.ReadBodyAsync(response));
         }
@@ -98,13 +98,13 @@ public class HttpFormatTests
     {
         var reader = Input.Reader(Input.Bytes("HTTP/1.1 200 OK\r\nContent-Length: 12\r\n\r\n" + PythonResponse), feed);
         var format = new HttpFormat();
-        await using (var head = await format.ReadResponseAsync(reader, "HEAD", default).Bounded())
+        await using (var head = await format.ReadResponseAsync(Input.Head, reader, default).Bounded())
         {
             Assert.Equal(12, head.ContentLength);
             Assert.Equal(string.Empty, await Input.ReadBodyAsync(head));
         }
 
-        await using var next = await format.ReadResponseAsync(reader, default).Bounded();
+        await using var next = await format.ReadResponseAsync(Input.Post, reader, default).Bounded();
         Assert.Equal("hello world\n", await Input.ReadBodyAsync(next));
     }
 
@@ -123,7 +123,7 @@ public class HttpFormatTests
     [InlineData("HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip\r\n\r\nbody")]
     public async Task AResponseWithoutFramingIsAProtocolViolation(string text)
     {
-        var e = await Input.ThrowsViolation(FormatError.NoFraming, () => new HttpFormat().ReadResponseAsync(Input.Reader(Input.Bytes(text), Feed.OneSegment), default).Bounded());
+        var e = await Input.ThrowsViolation(FormatError.NoFraming, () => new HttpFormat().ReadResponseAsync(Input.Post, Input.Reader(Input.Bytes(text), Feed.OneSegment), default).Bounded());
         Assert.StartsWith("invalid http response from function", e.Message);
     }
 
@@ -132,7 +132,7 @@ public class HttpFormatTests
     public async Task HeaderNamesAreCaseInsensitive(Feed feed)
     {
         var text = "HTTP/1.1 200 OK\r\ncontent-length: 3\r\nCONTENT-TYPE: text/csv\r\nconnection: Keep-Alive, CLOSE\r\nx-ONE: 1\r\nX-one: 2\r\n\r\nabc";
-        await using var response = await new HttpFormat().ReadResponseAsync(Input.Reader(Input.Bytes(text), feed), default).Bounded();
+        await using var response = await new HttpFormat().ReadResponseAsync(Input.Post, Input.Reader(Input.Bytes(text), feed), default).Bounded();
         Assert.Equal(3, response.ContentLength);
         Assert.Equal("text/csv", response.ContentType);
         Assert.True(response.CloseRequested);
@@ -145,7 +145,7 @@ public class HttpFormatTests
     public async Task ChunkedWinsOverContentLengthWithMixedCaseCoding()
     {
         var text = "HTTP/1.1 200 OK\r\nContent-Length: 100\r\nTransfer-Encoding: Chunked\r\n\r\n2\r\nok\r\n0\r\n\r\n";
-        await using var response = await new HttpFormat().ReadResponseAsync(Input.Reader(Input.Bytes(text), Feed.BytePerSegment), default).Bounded();
+        await using var response = await new HttpFormat().ReadResponseAsync(Input.Post, Input.Reader(Input.Bytes(text), Feed.BytePerSegment), default).Bounded();
         Assert.Equal("ok", await Input.ReadBodyAsync(response));
     }
 
@@ -187,7 +187,7 @@ public class HttpFormatTests
             var reader = Input.Reader(bytes[..length], length % 2 == 0 ? Feed.OneSegment : Feed.BytePerSegment);
             await Input.ThrowsViolation(FormatError.IncompleteResponse, async () =>
             {
-                await using var response = await new HttpFormat().ReadResponseAsync(reader, default).Bounded();
+                await using var response = await new HttpFormat().ReadResponseAsync(Input.Post, reader, default).Bounded();
                 await Input.ReadBodyAsync(response);
             });
         }
@@ -211,7 +211,7 @@ public class HttpFormatTests
     {
         foreach (var feed in new[] { Feed.OneSegment, Feed.BytePerSegment, Feed.BytewisePipe })
         {
-            var e = await Input.ThrowsViolation(FormatError.InvalidHttp, () => new HttpFormat().ReadResponseAsync(Input.Reader(Input.Bytes(text), feed), default).Bounded());
+            var e = await Input.ThrowsViolation(FormatError.InvalidHttp, () => new HttpFormat().ReadResponseAsync(Input.Post, Input.Reader(Input.Bytes(text), feed), default).Bounded());
             Assert.Equal("invalid http response from function", e.Message);
         }
     }
@@ -225,7 +225,7 @@ public class HttpFormatTests
     {
         foreach (var feed in new[] { Feed.OneSegment, Feed.BytePerSegment, Feed.BytewisePipe })
         {
-            await using var response = await new HttpFormat().ReadResponseAsync(Input.Reader(Input.Bytes(text), feed), default).Bounded();
+            await using var response = await new HttpFormat().ReadResponseAsync(Input.Post, Input.Reader(Input.Bytes(text), feed), default).Bounded();
             await Input.ThrowsViolation(FormatError.InvalidHttp, () => Input.ReadBodyAsync(response));
         }
     }
@@ -236,7 +236,7 @@ public class HttpFormatTests
     {
         var format = new HttpFormat(new FormatLimits { MaxLineLength = 64 });
         var text = "HTTP/1.1 200 OK\r\nX-Long: " + new string('a', 100) + "\r\nContent-Length: 0\r\n\r\n";
-        var e = await Input.ThrowsViolation(FormatError.InvalidHttp, () => format.ReadResponseAsync(Input.Reader(Input.Bytes(text), feed), default).Bounded());
+        var e = await Input.ThrowsViolation(FormatError.InvalidHttp, () => format.ReadResponseAsync(Input.Post, Input.Reader(Input.Bytes(text), feed), default).Bounded());
         Assert.Contains("longer than 64", e.Detail);
     }
 
@@ -246,7 +246,7 @@ public class HttpFormatTests
     {
         var format = new HttpFormat(new FormatLimits { MaxHeadSize = 200 });
         var text = "HTTP/1.1 200 OK\r\n" + string.Concat(Enumerable.Range(0, 20).Select(i => $"X-H{i}: value\r\n")) + "Content-Length: 0\r\n\r\n";
-        await Input.ThrowsViolation(FormatError.ResponseTooLarge, () => format.ReadResponseAsync(Input.Reader(Input.Bytes(text), feed), default).Bounded());
+        await Input.ThrowsViolation(FormatError.ResponseTooLarge, () => format.ReadResponseAsync(Input.Post, Input.Reader(Input.Bytes(text), feed), default).Bounded());
     }
 
     [Theory]
@@ -258,7 +258,7 @@ public class HttpFormatTests
         var text = head + new string('a', chunked ? 100 : 101) + (chunked ? "\r\n1\r\nb\r\n0\r\n\r\n" : string.Empty);
         var e = await Input.ThrowsViolation(FormatError.ResponseTooLarge, async () =>
         {
-            await using var response = await format.ReadResponseAsync(Input.Reader(Input.Bytes(text), Feed.BytePerSegment), default).Bounded();
+            await using var response = await format.ReadResponseAsync(Input.Post, Input.Reader(Input.Bytes(text), Feed.BytePerSegment), default).Bounded();
             await Input.ReadBodyAsync(response);
         });
         Assert.Equal("function response too large (limit 100 bytes)", e.Message);
@@ -269,7 +269,7 @@ public class HttpFormatTests
     {
         var pipe = new Pipe();
         await pipe.Writer.WriteAsync(Input.Bytes("HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\nabc")).Bounded();
-        var response = await new HttpFormat().ReadResponseAsync(pipe.Reader, default).Bounded();
+        var response = await new HttpFormat().ReadResponseAsync(Input.Post, pipe.Reader, default).Bounded();
         var buffer = new byte[10];
         Assert.Equal(3, await response.Body.ReadAsync(buffer).Bounded());
         await response.DisposeAsync().Bounded();
@@ -308,7 +308,7 @@ public class HttpFormatTests
 
         // What the agent writes, its own reader decodes.
         var response = Input.Bytes("HTTP/1.1 200 OK" + written[written.IndexOf("\r\nTransfer", StringComparison.Ordinal)..]);
-        await using var parsed = await new HttpFormat().ReadResponseAsync(Input.Reader(response, Feed.OneSegment), default).Bounded();
+        await using var parsed = await new HttpFormat().ReadResponseAsync(Input.Post, Input.Reader(response, Feed.OneSegment), default).Bounded();
         Assert.Equal(new string('z', 40000), await Input.ReadBodyAsync(parsed));
     }
 

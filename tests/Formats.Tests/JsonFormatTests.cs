@@ -17,7 +17,7 @@ public class JsonFormatTests
     [MemberData(nameof(Input.AllFeeds), MemberType = typeof(Input))]
     public async Task ReadParsesAnFnFdkResponse(Feed feed)
     {
-        await using var response = await new JsonFormat().ReadResponseAsync(Input.Reader(Input.Bytes(FdkResponse), feed), default).Bounded();
+        await using var response = await new JsonFormat().ReadResponseAsync(Input.Post, Input.Reader(Input.Bytes(FdkResponse), feed), default).Bounded();
         Assert.Equal(201, response.StatusCode);
         Assert.Equal("application/json", response.ContentType);
         Assert.True(response.Headers.TryGetValues("x-custom", out var values));
@@ -30,7 +30,7 @@ public class JsonFormatTests
     [MemberData(nameof(Input.AllFeeds), MemberType = typeof(Input))]
     public async Task ReadParsesAPrettyPrintedResponseOverSeveralLines(Feed feed)
     {
-        await using var response = await new JsonFormat().ReadResponseAsync(Input.Reader(Input.Bytes(PrettyResponse), feed), default).Bounded();
+        await using var response = await new JsonFormat().ReadResponseAsync(Input.Post, Input.Reader(Input.Bytes(PrettyResponse), feed), default).Bounded();
         Assert.Equal(404, response.StatusCode);
         Assert.Equal("text/plain", response.ContentType);
         Assert.Equal("hi [not] {structure}", await Input.ReadBodyAsync(response));
@@ -42,8 +42,8 @@ public class JsonFormatTests
     {
         var format = new JsonFormat();
         var reader = Input.Reader(Input.Bytes(" \r\n{\"body\":\"one\"}\t\r\n \n{\"body\":\"two\"}\n\n"), feed);
-        await using var first = await format.ReadResponseAsync(reader, default).Bounded();
-        await using var second = await format.ReadResponseAsync(reader, default).Bounded();
+        await using var first = await format.ReadResponseAsync(Input.Post, reader, default).Bounded();
+        await using var second = await format.ReadResponseAsync(Input.Post, reader, default).Bounded();
         Assert.Equal("one", await Input.ReadBodyAsync(first));
         Assert.Equal("two", await Input.ReadBodyAsync(second));
     }
@@ -51,7 +51,7 @@ public class JsonFormatTests
     [Fact]
     public async Task ReadAppliesDefaultsWhenOnlyBodyIsGiven()
     {
-        await using var response = await new JsonFormat().ReadResponseAsync(Input.Reader(Input.Bytes("{\"body\":\"\"}"), Feed.OneSegment), default).Bounded();
+        await using var response = await new JsonFormat().ReadResponseAsync(Input.Post, Input.Reader(Input.Bytes("{\"body\":\"\"}"), Feed.OneSegment), default).Bounded();
         Assert.Equal(200, response.StatusCode);
         Assert.Equal("application/json", response.ContentType);
         Assert.Equal(0, response.Headers.Count);
@@ -62,7 +62,7 @@ public class JsonFormatTests
     public async Task ReadAcceptsASingleStringAsAHeaderValue()
     {
         var json = "{\"body\":\"x\",\"extra\":[1,{\"a\":null}],\"protocol\":{\"headers\":{\"X-One\":\"v\",\"Content-Type\":[\"text/csv\"]}}}";
-        await using var response = await new JsonFormat().ReadResponseAsync(Input.Reader(Input.Bytes(json), Feed.OneSegment), default).Bounded();
+        await using var response = await new JsonFormat().ReadResponseAsync(Input.Post, Input.Reader(Input.Bytes(json), Feed.OneSegment), default).Bounded();
         Assert.Equal("v", response.Headers.Get("X-One"));
         Assert.Equal("text/csv", response.ContentType);
         Assert.False(response.Headers.Contains("Content-Type"));
@@ -72,7 +72,7 @@ public class JsonFormatTests
     public async Task ContentTypeFieldWinsOverAContentTypeHeader()
     {
         var json = "{\"body\":\"x\",\"content_type\":\"text/plain\",\"protocol\":{\"headers\":{\"content-type\":[\"text/csv\"]}}}";
-        await using var response = await new JsonFormat().ReadResponseAsync(Input.Reader(Input.Bytes(json), Feed.OneSegment), default).Bounded();
+        await using var response = await new JsonFormat().ReadResponseAsync(Input.Post, Input.Reader(Input.Bytes(json), Feed.OneSegment), default).Bounded();
         Assert.Equal("text/plain", response.ContentType);
         Assert.Equal(0, response.Headers.Count);
     }
@@ -81,7 +81,7 @@ public class JsonFormatTests
     [MemberData(nameof(Input.AllFeeds), MemberType = typeof(Input))]
     public async Task OnlyAnUnescapedQuoteEndsAString(Feed feed)
     {
-        await using var response = await new JsonFormat().ReadResponseAsync(Input.Reader(Input.Bytes(TrickyEscapes), feed), default).Bounded();
+        await using var response = await new JsonFormat().ReadResponseAsync(Input.Post, Input.Reader(Input.Bytes(TrickyEscapes), feed), default).Bounded();
         Assert.Equal("a\\\"}\\", await Input.ReadBodyAsync(response));
         Assert.Null(response.Violation);
     }
@@ -90,7 +90,7 @@ public class JsonFormatTests
     public async Task EscapesInTheBodyAreDecoded()
     {
         var json = "{\"body\":\"\\ud83d\\ude00 \\u00e9 \\/ \\b\\f\\r\\t\\\"\"}";
-        await using var response = await new JsonFormat().ReadResponseAsync(Input.Reader(Input.Bytes(json), Feed.BytePerSegment), default).Bounded();
+        await using var response = await new JsonFormat().ReadResponseAsync(Input.Post, Input.Reader(Input.Bytes(json), Feed.BytePerSegment), default).Bounded();
         Assert.Equal("\U0001F600 é / \b\f\r\t\"", await Input.ReadBodyAsync(response));
     }
 
@@ -103,7 +103,7 @@ public class JsonFormatTests
     {
         foreach (var feed in new[] { Feed.OneSegment, Feed.BytePerSegment })
         {
-            await Input.ThrowsViolation(FormatError.InvalidJson, () => new JsonFormat().ReadResponseAsync(Input.Reader(Input.Bytes(json), feed), default).Bounded());
+            await Input.ThrowsViolation(FormatError.InvalidJson, () => new JsonFormat().ReadResponseAsync(Input.Post, Input.Reader(Input.Bytes(json), feed), default).Bounded());
         }
     }
 
@@ -118,22 +118,22 @@ public class JsonFormatTests
     {
         var text = new string('é', 50) + new string('a', 50);
         var escaped = text[..offset] + "\\\"" + text[offset..];
-        await using (var response = await new JsonFormat().ReadResponseAsync(Input.Reader(Input.Bytes("{\"body\":\"" + escaped + "\"}"), Feed.OneSegment), default).Bounded())
+        await using (var response = await new JsonFormat().ReadResponseAsync(Input.Post, Input.Reader(Input.Bytes("{\"body\":\"" + escaped + "\"}"), Feed.OneSegment), default).Bounded())
         {
             Assert.Equal(text[..offset] + "\"" + text[offset..], await Input.ReadBodyAsync(response));
         }
 
         var raw = "{\"body\":\"" + text[..offset] + "\u0001" + text[offset..] + "\"}";
-        await Input.ThrowsViolation(FormatError.InvalidJson, () => new JsonFormat().ReadResponseAsync(Input.Reader(Input.Bytes(raw), Feed.OneSegment), default).Bounded());
+        await Input.ThrowsViolation(FormatError.InvalidJson, () => new JsonFormat().ReadResponseAsync(Input.Post, Input.Reader(Input.Bytes(raw), Feed.OneSegment), default).Bounded());
     }
 
     [Fact]
     public async Task AFailedParseNeverLendsOutABodyBufferTwice()
     {
         var format = new JsonFormat();
-        await Input.ThrowsViolation(FormatError.InvalidJson, () => format.ReadResponseAsync(Input.Reader(Input.Bytes("{\"body\":\"abc\\x\"}"), Feed.OneSegment), default).Bounded());
-        await using var one = await format.ReadResponseAsync(Input.Reader(Input.Bytes("{\"body\":\"one\"}"), Feed.OneSegment), default).Bounded();
-        await using var two = await format.ReadResponseAsync(Input.Reader(Input.Bytes("{\"body\":\"two\"}"), Feed.OneSegment), default).Bounded();
+        await Input.ThrowsViolation(FormatError.InvalidJson, () => format.ReadResponseAsync(Input.Post, Input.Reader(Input.Bytes("{\"body\":\"abc\\x\"}"), Feed.OneSegment), default).Bounded());
+        await using var one = await format.ReadResponseAsync(Input.Post, Input.Reader(Input.Bytes("{\"body\":\"one\"}"), Feed.OneSegment), default).Bounded();
+        await using var two = await format.ReadResponseAsync(Input.Post, Input.Reader(Input.Bytes("{\"body\":\"two\"}"), Feed.OneSegment), default).Bounded();
         Assert.Equal("one", await Input.ReadBodyAsync(one));
         Assert.Equal("two", await Input.ReadBodyAsync(two));
     }
@@ -142,7 +142,7 @@ public class JsonFormatTests
     public async Task ABodyThatIsNotUtf8IsInvalidJson()
     {
         byte[] json = [.. Input.Bytes("{\"body\":\"a"), 0xC3, 0x28, .. Input.Bytes("\"}")];
-        await Input.ThrowsViolation(FormatError.InvalidJson, () => new JsonFormat().ReadResponseAsync(Input.Reader(json, Feed.OneSegment), default).Bounded());
+        await Input.ThrowsViolation(FormatError.InvalidJson, () => new JsonFormat().ReadResponseAsync(Input.Post, Input.Reader(json, Feed.OneSegment), default).Bounded());
     }
 
     [Theory]
@@ -183,7 +183,7 @@ public class JsonFormatTests
         for (var length = 1; length < bytes.Length - 1; length++)
         {
             var reader = Input.Reader(bytes[..length], length % 2 == 0 ? Feed.OneSegment : Feed.BytePerSegment);
-            var e = await Input.ThrowsViolation(FormatError.IncompleteResponse, () => new JsonFormat().ReadResponseAsync(reader, default).Bounded());
+            var e = await Input.ThrowsViolation(FormatError.IncompleteResponse, () => new JsonFormat().ReadResponseAsync(Input.Post, reader, default).Bounded());
             Assert.Equal(Math.Min(length, 256), e.FirstBytes.Length);
         }
     }
@@ -193,7 +193,7 @@ public class JsonFormatTests
     public async Task GarbageBeforeAnObjectIsInvalidJsonCarryingTheFirstBytes(Feed feed)
     {
         var reader = Input.Reader(Input.Bytes("\nhello from print()\n{\"body\":\"x\"}\n"), feed);
-        var e = await Input.ThrowsViolation(FormatError.InvalidJson, () => new JsonFormat().ReadResponseAsync(reader, default).Bounded());
+        var e = await Input.ThrowsViolation(FormatError.InvalidJson, () => new JsonFormat().ReadResponseAsync(Input.Post, reader, default).Bounded());
         Assert.Equal("invalid json response from function", e.Message);
         Assert.StartsWith("hello", Encoding.UTF8.GetString(e.FirstBytes.Span));
     }
@@ -212,7 +212,7 @@ public class JsonFormatTests
         foreach (var feed in new[] { Feed.OneSegment, Feed.BytePerSegment })
         {
             var reader = Input.Reader(Input.Bytes(json + "\n"), feed);
-            var e = await Input.ThrowsViolation(FormatError.InvalidJson, () => new JsonFormat().ReadResponseAsync(reader, default).Bounded());
+            var e = await Input.ThrowsViolation(FormatError.InvalidJson, () => new JsonFormat().ReadResponseAsync(Input.Post, reader, default).Bounded());
             Assert.False(e.FirstBytes.IsEmpty);
         }
     }
@@ -223,7 +223,7 @@ public class JsonFormatTests
     {
         var format = new JsonFormat(new FormatLimits { MaxResponseSize = 64 });
         var reader = Input.Reader(Input.Bytes("{\"body\":\"" + new string('a', 100) + "\"}"), feed);
-        var e = await Input.ThrowsViolation(FormatError.ResponseTooLarge, () => format.ReadResponseAsync(reader, default).Bounded());
+        var e = await Input.ThrowsViolation(FormatError.ResponseTooLarge, () => format.ReadResponseAsync(Input.Post, reader, default).Bounded());
         Assert.Equal("function response too large (limit 64 bytes)", e.Message);
     }
 
@@ -234,7 +234,7 @@ public class JsonFormatTests
     {
         var reader = Input.Reader(Input.Bytes("{\"body\":\"ok\"}\nstray print\n"), feed);
         var format = new JsonFormat();
-        await using var response = await format.ReadResponseAsync(reader, default).Bounded();
+        await using var response = await format.ReadResponseAsync(Input.Post, reader, default).Bounded();
         Assert.Equal("ok", await Input.ReadBodyAsync(response));
         Assert.NotNull(response.Violation);
         Assert.Equal(FormatError.TrailingBytes, response.Violation.Error);
@@ -249,7 +249,7 @@ public class JsonFormatTests
         var pipe = new Pipe();
         var format = new JsonFormat();
         await pipe.Writer.WriteAsync(Input.Bytes("{\"body\":\"ok\"}")).Bounded();
-        await using var response = await format.ReadResponseAsync(pipe.Reader, default).Bounded();
+        await using var response = await format.ReadResponseAsync(Input.Post, pipe.Reader, default).Bounded();
         Assert.Null(response.Violation);
         await pipe.Writer.WriteAsync(Input.Bytes("\n")).Bounded();
         Assert.False(format.HasPendingBytes(pipe.Reader, out _));

@@ -60,6 +60,6 @@ public class MessageReadLoopTests
     {
         var pipe = new Pipe();
         using var cts = new CancellationTokenSource(TimeSpan.FromMilliseconds(50));
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => new JsonFormat().ReadResponseAsync(pipe.Reader, cts.Token).Bounded());
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => new JsonFormat().ReadResponseAsync(Input.Post, pipe.Reader, cts.Token).Bounded());
     }
 }

@@ -58,7 +58,7 @@ public class StreamingMemoryTests
             await pipe.Writer.WriteAsync("NEXT"u8.ToArray());
         });
 
-        await using var response = await format.ReadResponseAsync(pipe.Reader, default).Bounded();
+        await using var response = await format.ReadResponseAsync(Input.Post, pipe.Reader, default).Bounded();
         var buffer = new byte[32 * 1024];
         long total = 0;
         int read;

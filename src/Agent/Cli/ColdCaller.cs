@@ -44,19 +44,13 @@ internal sealed class ColdCaller : IAsyncDisposable
         _body = body;
         _method = method;
         _contentType = contentType;
-        _cold = new ColdRunner(_options, TimeProvider.System);
-        var limits = _options.Limits.ForFormats();
-        _format = function.Format switch
-        {
-            FunctionFormat.Json => new JsonFormat(limits),
-            FunctionFormat.Http => new HttpFormat(limits),
-            FunctionFormat.HttpStream => new HttpStreamFormat(limits),
-            _ => null,
-        };
+        var codecs = new FormatCodecs(_options);
+        _cold = new ColdRunner(_options, codecs, TimeProvider.System);
+        _format = FunctionFormats.Of(function.Format).Runner == FormatRunner.Hot ? codecs.For(function.Format) : null;
     }
 
-    /// <summary>Whether this function's format can be run cold here.</summary>
-    public static bool Supports(FunctionFormat format) => format is not FunctionFormat.Direktiv;
+    /// <summary>Whether this function's format can be run cold here: it has a codec of the agent's own.</summary>
+    public static bool Supports(FunctionFormat format) => FunctionFormats.Of(format).NewCodec is not null;
 
     public async Task<bool> CallAsync(CancellationToken cancellationToken)
     {
@@ -81,14 +75,14 @@ internal sealed class ColdCaller : IAsyncDisposable
             await using (deadline.Token.Register(process.Kill).ConfigureAwait(false))
             {
                 var write = _format.WriteRequestAsync(request, process.Output, deadline.Token).AsTask();
-                var answer = await _format.ReadResponseAsync(process.Input, deadline.Token).ConfigureAwait(false);
+                var answer = await _format.ReadResponseAsync(request, process.Input, deadline.Token).ConfigureAwait(false);
                 await using (answer.ConfigureAwait(false))
                 {
                     await answer.Body.CopyToAsync(Stream.Null, deadline.Token).ConfigureAwait(false);
                 }
 
                 await write.ConfigureAwait(false);
-                return answer.StatusCode is >= 200 and < 300;
+                return answer is { Kind: ResponseKind.Answer, StatusCode: >= 200 and < 300 };
             }
         }
         finally

@@ -44,7 +44,7 @@ internal static class ServeSummary
                 .AddColumns("route", "format", "state");
             foreach (var function in functions)
             {
-                table.AddRow(Markup.Escape($"/r/{function.App}{function.Route}"), FunctionEnvironment.FormatName(function.Format), State(function, builds));
+                table.AddRow(Markup.Escape($"/r/{function.App}{function.Route}"), FunctionFormats.Of(function.Format).Name, State(function, builds));
             }
 
             console.Write(table);

@@ -205,7 +205,7 @@ public sealed class DirektivCommandRunner(AgentOptions options)
             return ("", "no binary provided");
         }
 
-        var env = FunctionLaunch.Environment(call.Function, FunctionEnvironment.FormatName(call.Function.Format), options.FunctionPath, directory);
+        var env = FunctionLaunch.Environment(call.Function, options.FunctionPath, directory);
         foreach (var (name, value) in command.Envs)
         {
             env[name] = value;

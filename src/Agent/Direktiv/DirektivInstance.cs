@@ -117,7 +117,7 @@ public sealed class DirektivInstance : IAsyncDisposable
             Directory.CreateDirectory(Path.Combine(directory, "calls"), UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute);
         }
 
-        var env = FunctionLaunch.Environment(function, FunctionEnvironment.FormatName(function.Format), options.FunctionPath, home);
+        var env = FunctionLaunch.Environment(function, options.FunctionPath, home);
         env["PORT"] = port.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
         FunctionProcess process;

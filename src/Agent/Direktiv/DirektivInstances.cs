@@ -49,7 +49,7 @@ public sealed class DirektivInstances : IAsyncDisposable
 
     private void OnFunctionsChanged()
     {
-        var current = _registry.All.Where(f => f.Format == FunctionFormat.Direktiv).ToList();
+        var current = _registry.All.Where(f => FunctionFormats.Of(f.Format).Runner == FormatRunner.Direktiv).ToList();
         _slots.Update(current);
 
         // min_idle: the instance is started now, not on the first call, and kept.

@@ -2,8 +2,6 @@ using System.Net.Http.Headers;
 using Fnagent.Formats;
 using Fnagent.Functions;
 using Fnagent.Invocation;
-using Fnagent.Pool;
-using Fnagent.Processes;
 using Microsoft.Extensions.Logging;
 
 namespace Fnagent.Direktiv;
@@ -62,21 +60,9 @@ public sealed class DirektivRunner(DirektivInstances instances, DirektivCommandR
         {
             lease = await instances.For(call.Function).AcquireAsync(stop.QueueWait(options), call, stop.Token).ConfigureAwait(false);
         }
-        catch (NoCapacityException e)
+        catch (Exception e) when (FunctionErrors.From(e, stop, CallPhase.WaitingForFunction) is { } failed)
         {
-            return (new FunctionError(FunctionErrorKind.NoCapacity, e.Message), false);
-        }
-        catch (ProcessStartException e)
-        {
-            return (new FunctionError(FunctionErrorKind.StartFailed, $"function failed to start: {e.Message}"), false);
-        }
-        catch (ObjectDisposedException)
-        {
-            return (new FunctionError(FunctionErrorKind.NoCapacity, "the function is being reloaded; retry"), false);
-        }
-        catch (OperationCanceledException)
-        {
-            return (stop.Error("waiting for the function"), false);
+            return (failed, false);
         }
 
         using (lease)
@@ -158,9 +144,9 @@ public sealed class DirektivRunner(DirektivInstances instances, DirektivCommandR
         }
         catch (Exception e) when (e is HttpRequestException or IOException or OperationCanceledException)
         {
-            if (stop.IsStopped)
+            if (FunctionErrors.From(e, stop) is { } stopped)
             {
-                return (stop.Error("mid-call"), false);
+                return (stopped, false);
             }
 
             // Step 3. A refused connection delivered nothing (the launcher stops relaying

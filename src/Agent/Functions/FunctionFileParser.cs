@@ -185,7 +185,7 @@ public static class FunctionFileParser
         var cpus = reader.Cpus("cpus");
         // Cold calls keep nothing between calls: their limit guards the machine, not memory
         // held warm, so it allows more at once than a hot pool keeps alive.
-        var maxConcurrency = reader.WholeNumber("max_concurrency", "processes", min: 1) ?? (format == FunctionFormat.Default ? 16 : 4);
+        var maxConcurrency = reader.WholeNumber("max_concurrency", "processes", min: 1) ?? (FunctionFormats.Of(format).Lifetime == FormatLifetime.Cold ? 16 : 4);
         var minIdle = reader.WholeNumber("min_idle", "processes", min: 0);
         if (minIdle is { } idle && idle > maxConcurrency)
         {
@@ -229,13 +229,8 @@ public static class FunctionFileParser
         FunctionFormat? format = text switch
         {
             null => null,
-            "default" => FunctionFormat.Default,
-            "json" => FunctionFormat.Json,
-            "http" => FunctionFormat.Http,
-            "http-stream" => FunctionFormat.HttpStream,
-            "direktiv" => FunctionFormat.Direktiv,
-            _ => Invalid<FunctionFormat?>(reader, "format",
-                $"expected one of \"default\", \"json\", \"http\", \"http-stream\", \"direktiv\", got {FunctionFileReader.Quote(text)}", null),
+            _ when FunctionFormats.Named(text) is { } row => row.Format,
+            _ => Invalid<FunctionFormat?>(reader, "format", $"expected one of {FunctionFormats.QuotedNames}, got {FunctionFileReader.Quote(text)}", null),
         };
         if (commands && format is { } f && f != FunctionFormat.Direktiv)
         {

@@ -1,6 +1,9 @@
 namespace Fnagent.Functions;
 
-/// <summary>How the agent talks to a function's process (docs/protocols.md §2–5, §8).</summary>
+/// <summary>
+/// How the agent talks to a function's process (docs/protocols.md §2–5, §8): the id of a row of
+/// <see cref="FunctionFormats"/>, which says everything that varies per format.
+/// </summary>
 public enum FunctionFormat
 {
     /// <summary>Cold: one process per call, body on stdin, stdout is the response.</summary>

@@ -64,6 +64,7 @@ public static class AgentHost
         services.AddSingleton<ICallStore, FileCallStore>();
         services.AddSingleton<IFunctionRegistry>(sp => LoadFunctions(sp.GetRequiredService<AgentOptions>(), sp.GetRequiredService<ILogger<FunctionDirectory>>()));
         services.AddSingleton<FunctionBuilds>();
+        services.AddSingleton<FormatCodecs>();
         services.AddSingleton<ColdLimiters>();
         services.AddSingleton<ColdRunner>();
         services.AddSingleton<HotPools>();

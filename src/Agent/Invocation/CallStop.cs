@@ -47,7 +47,7 @@ public sealed class CallStop : IDisposable
             $"function timed out after {_call.Function.Timeout.TotalSeconds:0.###}s{(phase is null ? "" : $" ({phase})")}")
         : _call.ShutdownGraceOver.IsCancellationRequested
             ? new FunctionError(FunctionErrorKind.NoCapacity, "the agent is shutting down; the call was stopped at the end of its grace")
-            : new FunctionError(FunctionErrorKind.CallerGone, "caller went away");
+            : FunctionErrors.CallerGone;
 
     public void Dispose()
     {

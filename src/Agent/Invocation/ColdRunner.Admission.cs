@@ -50,13 +50,9 @@ public sealed partial class ColdRunner
             await limiter.EnterAsync(stop.QueueWait(options), stop.Token).ConfigureAwait(false);
             return null;
         }
-        catch (NoCapacityException e)
+        catch (Exception e) when (FunctionErrors.From(e, stop, CallPhase.WaitingForProcess) is { } refused)
         {
-            return new FunctionError(FunctionErrorKind.NoCapacity, e.Message);
-        }
-        catch (OperationCanceledException)
-        {
-            return stop.Error("waiting for a free process");
+            return refused;
         }
     }
 }

@@ -1,5 +1,6 @@
 using System.Buffers;
 using Fnagent.Formats;
+using Fnagent.Functions;
 using Fnagent.Pool;
 using Fnagent.Processes;
 
@@ -17,7 +18,7 @@ namespace Fnagent.Invocation;
 /// fails, the response is broken off (the caller sees an incomplete body, never a
 /// clean success) and the call record holds the error.
 /// </remarks>
-public sealed partial class ColdRunner(AgentOptions options, TimeProvider time, ColdLimiters? limiters = null) : IFormatRunner
+public sealed partial class ColdRunner(AgentOptions options, FormatCodecs codecs, TimeProvider time, ColdLimiters? limiters = null) : IFormatRunner
 {
     public const int HoldBackBytes = 64 * 1024;
 
@@ -26,15 +27,17 @@ public sealed partial class ColdRunner(AgentOptions options, TimeProvider time, 
     {
         var function = call.Function;
         var request = call.Request;
+        // The call's head travels in the environment, as its format's codec encodes it.
+        var format = codecs.For(function.Format);
         FunctionProcess process;
         try
         {
-            process = FunctionLaunch.Start(function, FunctionEnvironment.FormatName(function.Format), options, stdoutIsLog: false, (env, _) => FunctionEnvironment.AddCall(env, request),
+            process = FunctionLaunch.Start(function, options, stdoutIsLog: false, (env, _) => format.AddCallEnvironment(env, request),
                 line => call.OnOutputLine(call.Record.Pid ?? 0, line));
         }
         catch (ProcessStartException e)
         {
-            return new FunctionError(FunctionErrorKind.StartFailed, $"function failed to start: {e.Message}");
+            return FunctionErrors.From(e);
         }
 
         await using (process.ConfigureAwait(false))
@@ -67,17 +70,12 @@ public sealed partial class ColdRunner(AgentOptions options, TimeProvider time, 
             // The stop ends a read that waits on a caller who sends slowly, past the deadline.
             await body.CopyToAsync(process.StandardInput, stop).ConfigureAwait(false);
         }
-        catch (RequestTooLargeException e)
-        {
-            process.Kill();
-            return new FunctionError(FunctionErrorKind.RequestTooLarge, e.Message);
-        }
-        catch (RequestBodyIncompleteException e)
+        catch (Exception e) when (e is RequestTooLargeException or RequestBodyIncompleteException)
         {
             // Killed before stdin closes below: a cut body must never reach the function as a
             // whole one followed by a clean end of input (docs/protocols.md §2).
             process.Kill();
-            return e.Error;
+            return FunctionErrors.From(e);
         }
         catch (IOException)
         {
@@ -153,7 +151,8 @@ public sealed partial class ColdRunner(AgentOptions options, TimeProvider time, 
         }
         catch (IOException)
         {
-            return stop.IsCancellationRequested ? null : new FunctionError(FunctionErrorKind.CallerGone, "caller went away");
+            // Reads end at 0 on a broken pipe: this one was the caller's side breaking.
+            return stop.IsCancellationRequested ? null : FunctionErrors.CallerGone;
         }
         finally
         {

@@ -1,9 +1,11 @@
 namespace Fnagent.Invocation;
 
 /// <summary>
-/// A failed call as a value. The two rules every format obeys live here and nowhere else:
-/// which HTTP status the caller sees (docs/protocols.md §7), and whether the process
-/// that served the call may serve another.
+/// A failed call as a value (exceptions become one in <see cref="FunctionErrors"/>). Which
+/// HTTP status the caller sees is decided here and nowhere else (docs/protocols.md §7);
+/// whether the failure leaves doubt about the process (<see cref="KeepsProcess"/>) is one
+/// fact of the rule that decides whether a hot process may serve another call,
+/// <see cref="ExchangeFacts.Fate"/>.
 /// </summary>
 public sealed record FunctionError(FunctionErrorKind Kind, string Message)
 {
@@ -32,9 +34,10 @@ public sealed record FunctionError(FunctionErrorKind Kind, string Message)
     };
 
     /// <summary>
-    /// False when the process must never serve another call: after a timeout, a protocol
-    /// violation, an oversize response or a caller abort mid-call, late bytes of this call
-    /// could still reach the next caller.
+    /// False when the process must never serve another call, whatever else the exchange
+    /// established: after a timeout, a protocol violation, an oversize response or a caller
+    /// abort mid-call, late bytes of this call could still reach the next caller. Only the
+    /// function's own failure (an FDK's 502) leaves it serving.
     /// </summary>
     public bool KeepsProcess => Kind is FunctionErrorKind.FunctionFailed;
 

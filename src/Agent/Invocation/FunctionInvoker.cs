@@ -15,6 +15,15 @@ namespace Fnagent.Invocation;
 public sealed class FunctionInvoker(ICallStore calls, FunctionBuilds builds, ColdRunner cold, HotRunner hot, DirektivRunner direktiv,
     AgentShutdown shutdown, TimeProvider time, ILogger<FunctionInvoker> logger)
 {
+    /// <summary>The runner of a format, as its catalog row names it (<see cref="FunctionFormats"/>).</summary>
+    private IFormatRunner RunnerOf(FunctionDefinition function) => FunctionFormats.Of(function.Format).Runner switch
+    {
+        FormatRunner.Cold => cold,
+        FormatRunner.Hot => hot,
+        FormatRunner.Direktiv => direktiv,
+        var other => throw new ArgumentOutOfRangeException(nameof(function), other, "unknown runner"),
+    };
+
     /// <summary>A new request for <paramref name="function"/> with its call id and deadline set.</summary>
     public FunctionRequest NewRequest(FunctionDefinition function, string method, string requestUrl, string target,
         FunctionHeaders headers, long? contentLength, Stream body)
@@ -52,24 +61,13 @@ public sealed class FunctionInvoker(ICallStore calls, FunctionBuilds builds, Col
             FunctionError? error;
             try
             {
-                error = await EnsureBuiltAsync(call, callerAborted).ConfigureAwait(false) ?? function.Format switch
-                {
-                    FunctionFormat.Default => await cold.RunAsync(call, response, callerAborted).ConfigureAwait(false),
-                    FunctionFormat.Json or FunctionFormat.Http or FunctionFormat.HttpStream => await hot.RunAsync(call, response, callerAborted).ConfigureAwait(false),
-                    FunctionFormat.Direktiv => await direktiv.RunAsync(call, response, callerAborted).ConfigureAwait(false),
-                    _ => throw new ArgumentOutOfRangeException(nameof(function), function.Format, "unknown format"),
-                };
-            }
-            catch (RequestBodyIncompleteException e)
-            {
-                // A runner that let a broken-off body through: still the caller's error, not ours.
-                error = e.Error;
+                error = await EnsureBuiltAsync(call, callerAborted).ConfigureAwait(false)
+                    ?? await RunnerOf(function).RunAsync(call, response, callerAborted).ConfigureAwait(false);
             }
             catch (Exception e) when (e is not OperationCanceledException || callerAborted.IsCancellationRequested)
             {
-                error = callerAborted.IsCancellationRequested
-                    ? new FunctionError(FunctionErrorKind.CallerGone, "caller went away")
-                    : new FunctionError(FunctionErrorKind.Exited, $"internal error: {e.Message}");
+                // A runner that let a broken-off body through: still the caller's error, not ours.
+                error = FunctionErrors.Escaped(e, callerAborted.IsCancellationRequested);
             }
 
             if (error is { Kind: FunctionErrorKind.RequestBodyIncomplete } && callerAborted.IsCancellationRequested)

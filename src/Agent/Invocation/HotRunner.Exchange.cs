@@ -1,21 +1,22 @@
 using System.Buffers;
 using System.Text;
 using Fnagent.Formats;
+using Fnagent.Functions;
 using Fnagent.Pool;
 using Microsoft.Extensions.Logging;
 
 namespace Fnagent.Invocation;
 
-/// <summary>One call's exchange with a hot process, and what it means for the process.</summary>
+/// <summary>One call's exchange with a hot process, and the facts it establishes for the process's fate.</summary>
 public sealed partial class HotRunner
 {
-    private async Task<(CallOutcome, FunctionError?)> ExchangeAsync(Call call, IFunctionFormat format, HotProcess process,
+    private async Task<ExchangeFacts> ExchangeAsync(Call call, FormatRow row, IFunctionFormat format, HotProcess process,
         ICallResponse response, CancellationToken stop)
     {
         // Request and response run side by side: an http function may answer while it
-        // still reads its body.
+        // still reads its body. The reader knows the request: the answer to a HEAD has no body.
         var write = WriteRequestAsync(format, call.Request, process, stop);
-        var read = format.ReadResponseAsync(process.Input, stop).AsTask();
+        var read = format.ReadResponseAsync(call.Request, process.Input, stop).AsTask();
         if ((write.IsCompleted || await Task.WhenAny(write, read).ConfigureAwait(false) == write) && await write.ConfigureAwait(false) is { } refused)
         {
             // The format refused the request (json: not UTF-8, too large) or the caller's body
@@ -25,7 +26,7 @@ public sealed partial class HotRunner
             // Only json's refusal is known to come before any byte; an http body cut off by
             // the size limit or by its caller left a half-written request in the process.
             var untouched = refused.Kind == FunctionErrorKind.UnsupportedBody && read.Exception?.InnerException is null or OperationCanceledException;
-            return (untouched ? CallOutcome.Reuse : CallOutcome.Discard, refused);
+            return new ExchangeFacts { Error = refused, Untouched = untouched };
         }
 
         FunctionResponse answer;
@@ -35,20 +36,24 @@ public sealed partial class HotRunner
         }
         catch (FormatViolationException e)
         {
-            return (CallOutcome.Discard, Violation(call, process, e));
+            return new ExchangeFacts { Error = Violation(call, process, e) };
         }
 
         // What the function logged before it answered belongs in the log before the caller
         // has the answer (a caller reading the log right after must find it).
         await process.LogCaughtUpAsync().ConfigureAwait(false);
-        if (format == _httpStream)
+        if (answer.Kind != ResponseKind.Answer)
         {
-            FunctionError? failed;
-            (answer, failed) = await InterpretHttpStreamAsync(call, process, answer, stop).ConfigureAwait(false);
-            if (failed is not null)
+            // The runtime's report about the call, read to its end unless it is a timeout. Only a
+            // failure the runtime lives on can let the process serve again: the request must then
+            // be all in (docs/protocols.md §5).
+            var reported = Reported(call, row, process, answer);
+            return new ExchangeFacts
             {
-                return (failed.KeepsProcess && await write.ConfigureAwait(false) is null ? CallOutcome.Reuse : CallOutcome.Discard, failed);
-            }
+                Error = reported,
+                AnswerWhole = answer.Kind != ResponseKind.TimedOut,
+                RequestWhole = reported.KeepsProcess ? await write.ConfigureAwait(false) is null : write is { IsCompletedSuccessfully: true, Result: null },
+            };
         }
 
         byte[]? held = null;
@@ -56,7 +61,8 @@ public sealed partial class HotRunner
         {
             try
             {
-                if (format == _http && answer.ContentLength is > 0 and <= HoldBackBytes)
+                // A response that names a length but has no body (a HEAD's, a 304's) has nothing to hold.
+                if (row.HoldsBackSmallAnswers && answer.ContentLength is > 0 and <= HoldBackBytes && answer.Body != Stream.Null)
                 {
                     // Small answers are all or nothing: read whole (into a pooled buffer) before
                     // the status goes out, so a function failing mid-body still gets its caller a clean 502.
@@ -69,7 +75,7 @@ public sealed partial class HotRunner
                     }
                     catch (FormatViolationException e)
                     {
-                        return (CallOutcome.Discard, Violation(call, process, e));
+                        return new ExchangeFacts { Error = Violation(call, process, e) };
                     }
                 }
 
@@ -80,7 +86,7 @@ public sealed partial class HotRunner
                 }
                 catch (FormatViolationException e)
                 {
-                    return (CallOutcome.Discard, Violation(call, process, e));
+                    return new ExchangeFacts { Error = Violation(call, process, e) };
                 }
             }
             finally
@@ -95,9 +101,13 @@ public sealed partial class HotRunner
 
         if (await write.ConfigureAwait(false) is { } unwritten)
         {
-            // The function answered before it had the whole request; what it did not read
-            // would reach the next call. A body its caller cut short still fails the call.
-            return (CallOutcome.Discard, unwritten.Kind is FunctionErrorKind.RequestBodyIncomplete or FunctionErrorKind.RequestBodyTimeout or FunctionErrorKind.CallerGone ? unwritten : null);
+            // The function answered before it had the whole request. A body its caller cut
+            // short still fails the call; a refusal of what it did not need does not.
+            return new ExchangeFacts
+            {
+                Error = unwritten.Kind is FunctionErrorKind.RequestBodyIncomplete or FunctionErrorKind.RequestBodyTimeout or FunctionErrorKind.CallerGone ? unwritten : null,
+                AnswerWhole = true,
+            };
         }
 
         var trailing = answer.Violation;
@@ -108,12 +118,17 @@ public sealed partial class HotRunner
 
         if (trailing is not null)
         {
-            // The call that finished stands; the process never serves another (docs/protocols.md §3).
+            // The call that finished stands (docs/protocols.md §3).
             LogDiscard(call, process, trailing);
-            return (CallOutcome.Discard, null);
         }
 
-        return (answer.CloseRequested ? CallOutcome.Retire : CallOutcome.Reuse, null);
+        return new ExchangeFacts
+        {
+            RequestWhole = true,
+            AnswerWhole = true,
+            WroteOutsideAnswer = trailing is not null,
+            CloseRequested = answer.CloseRequested,
+        };
     }
 
     /// <summary>
@@ -127,24 +142,16 @@ public sealed partial class HotRunner
             await format.WriteRequestAsync(request, process.Output, stop).ConfigureAwait(false);
             return null;
         }
-        catch (FormatViolationException e) when (e.Error is FormatError.BodyNotUtf8 or FormatError.RequestTooLarge)
+        catch (Exception e) when (e is FormatViolationException or RequestTooLargeException or RequestBodyIncompleteException)
         {
-            return new FunctionError(e.Error == FormatError.BodyNotUtf8 ? FunctionErrorKind.UnsupportedBody : FunctionErrorKind.RequestTooLarge, e.Message);
-        }
-        catch (RequestTooLargeException e)
-        {
-            return new FunctionError(FunctionErrorKind.RequestTooLarge, e.Message);
-        }
-        catch (RequestBodyIncompleteException e)
-        {
-            return e.Error;
+            return FunctionErrors.From(e);
         }
     }
 
     private FunctionError Violation(Call call, HotProcess process, FormatViolationException e)
     {
         LogDiscard(call, process, e);
-        return new FunctionError(e.Error == FormatError.ResponseTooLarge ? FunctionErrorKind.ResponseTooLarge : FunctionErrorKind.ProtocolViolation, e.Message);
+        return FunctionErrors.Of(e);
     }
 
     private void LogDiscard(Call call, HotProcess process, FormatViolationException e)

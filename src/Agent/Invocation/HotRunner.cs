@@ -2,94 +2,79 @@ using System.Text;
 using Fnagent.Formats;
 using Fnagent.Functions;
 using Fnagent.Pool;
-using Fnagent.Processes;
 using Microsoft.Extensions.Logging;
 
 namespace Fnagent.Invocation;
 
 /// <summary>
-/// The hot formats: <c>json</c> and <c>http</c> over stdin/stdout, <c>http-stream</c> over
-/// the function's socket (docs/protocols.md §3–5). A process from the function's pool
-/// serves the call, then goes back to the pool, unless anything about the call leaves
-/// doubt about its state.
+/// The hot formats: those whose catalog row names this runner (docs/protocols.md §3–5;
+/// <see cref="FunctionFormats"/>). A process from the function's pool serves the call through
+/// its format's codec, then goes back to the pool, unless anything about the call leaves
+/// doubt about its state (<see cref="ExchangeFacts.Fate"/>).
 /// </summary>
-public sealed partial class HotRunner(HotPools pools, AgentOptions options, TimeProvider time, ILogger<HotRunner> logger) : IFormatRunner
+/// <remarks>
+/// The steps of a call:
+/// 1. Take a process from the function's pool that wrote nothing since its last call.
+/// 2. Exchange request and answer with it (HotRunner.Exchange.cs), establishing the facts.
+/// 3. Decide its fate from the facts, and reuse, retire or discard it accordingly.
+/// </remarks>
+public sealed partial class HotRunner(HotPools pools, FormatCodecs codecs, AgentOptions options, TimeProvider time, ILogger<HotRunner> logger) : IFormatRunner
 {
-    /// <summary>Responses up to this size with a known length are read whole before the caller sees a status.</summary>
+    /// <summary>Responses up to this size with a known length are read whole before the caller sees a status (<see cref="FormatRow.HoldsBackSmallAnswers"/>).</summary>
     public const int HoldBackBytes = 64 * 1024;
-
-    private readonly JsonFormat _json = new(options.Limits.ForFormats());
-    private readonly HttpFormat _http = new(options.Limits.ForFormats());
-    private readonly HttpStreamFormat _httpStream = new(options.Limits.ForFormats());
 
     public async Task<FunctionError?> RunAsync(Call call, ICallResponse response, CancellationToken callerAborted)
     {
         var function = call.Function;
-        IFunctionFormat format = function.Format switch
-        {
-            FunctionFormat.Json => _json,
-            FunctionFormat.HttpStream => _httpStream,
-            _ => _http,
-        };
+        var row = FunctionFormats.Of(function.Format);
+        var format = codecs.For(function.Format);
         using var stop = new CallStop(call, time, callerAborted);
 
+        // Step 1.
         HotPool pool;
         HotProcess process;
         try
         {
-            (pool, process) = await AcquireCleanAsync(pools.For(function), format, call, stop).ConfigureAwait(false);
+            (pool, process) = await AcquireCleanAsync(pools.For(function), row, format, call, stop).ConfigureAwait(false);
         }
-        catch (NoCapacityException e)
+        catch (Exception e) when (FunctionErrors.From(e, stop, CallPhase.WaitingForProcess) is { } failed)
         {
-            return new FunctionError(FunctionErrorKind.NoCapacity, e.Message);
-        }
-        catch (ProcessStartException e)
-        {
-            return new FunctionError(FunctionErrorKind.StartFailed, $"function failed to start: {e.Message}");
-        }
-        catch (FunctionStartException e)
-        {
-            return new FunctionError(e.TimedOut ? FunctionErrorKind.Timeout : FunctionErrorKind.StartFailed, e.Message);
-        }
-        catch (Exception e) when (e is PoolRetiredException or ObjectDisposedException)
-        {
-            return new FunctionError(FunctionErrorKind.NoCapacity, "the function is being reloaded; retry");
-        }
-        catch (OperationCanceledException)
-        {
-            return stop.Error("waiting for a free process");
+            return failed;
         }
 
         call.Record.Pid = process.Id;
         process.Current = call;
-        var outcome = CallOutcome.Discard;
+        var facts = default(ExchangeFacts);
         FunctionError? error = null;
         try
         {
-            // Deadline or caller gone: kill the process; every read and write below then ends.
+            // Step 2. Deadline or caller gone: kill the process; every read and write below then ends.
             await using (stop.Token.UnsafeRegister(static p => ((HotProcess)p!).Kill(), process).ConfigureAwait(false))
             {
-                (outcome, error) = await ExchangeAsync(call, format, process, response, stop.Token).ConfigureAwait(false);
+                facts = await ExchangeAsync(call, row, format, process, response, stop.Token).ConfigureAwait(false);
+                error = facts.Error;
             }
         }
         catch (Exception e) when (e is IOException or ObjectDisposedException or OperationCanceledException or InvalidOperationException)
         {
-            error = stop.IsStopped ? stop.Error("mid-call") : await ExitedMidCallAsync(process).ConfigureAwait(false);
+            error = FunctionErrors.From(e, stop) ?? await ExitedMidCallAsync(process).ConfigureAwait(false);
         }
         finally
         {
             await process.LogCaughtUpAsync().ConfigureAwait(false);
             process.Current = null;
-            if (process.WroteOutsideAnswer && LateBytesAreTheFunctions(format))
+            if (process.WroteOutsideAnswer && row.LateBytesAreTheFunctions)
             {
                 pool.WritesLate = true;
             }
 
-            if (outcome == CallOutcome.Retire)
+            // Step 3.
+            var fate = facts.Fate;
+            if (fate == ProcessFate.Retire)
             {
                 pool.Track(pool.RetireAsync(process).AsTask());
             }
-            else if (outcome == CallOutcome.Reuse && pool.WritesLate && options.Limits.QuietAfterAnswer > TimeSpan.Zero)
+            else if (fate == ProcessFate.Reuse && pool.WritesLate && options.Limits.QuietAfterAnswer > TimeSpan.Zero)
             {
                 // Off the caller's path: the call is answered; its process serves no other
                 // until it proved quiet (docs/protocols.md §3, late bytes).
@@ -98,7 +83,7 @@ public sealed partial class HotRunner(HotPools pools, AgentOptions options, Time
             else
             {
                 // A discarded process is killed and reaped before the caller hears of it.
-                await pool.ReleaseAsync(process, outcome == CallOutcome.Reuse).ConfigureAwait(false);
+                await pool.ReleaseAsync(process, fate == ProcessFate.Reuse).ConfigureAwait(false);
             }
         }
 
@@ -110,7 +95,7 @@ public sealed partial class HotRunner(HotPools pools, AgentOptions options, Time
     /// (bytes after its response that arrived late) is discarded, never handed the next
     /// request (docs/protocols.md §3).
     /// </summary>
-    private async ValueTask<(HotPool, HotProcess)> AcquireCleanAsync(HotPool pool, IFunctionFormat format, Call call, CallStop stop)
+    private async ValueTask<(HotPool, HotProcess)> AcquireCleanAsync(HotPool pool, FormatRow row, IFunctionFormat format, Call call, CallStop stop)
     {
         while (true)
         {
@@ -136,7 +121,7 @@ public sealed partial class HotRunner(HotPools pools, AgentOptions options, Time
             logger.ProcessDiscarded(call.Function.App, call.Function.Name, call.Request.CallId, process.Id,
                 "output between calls", Encoding.UTF8.GetString(first.Span));
             // A process that hung up or died between calls wrote nothing late.
-            if (!first.IsEmpty && LateBytesAreTheFunctions(format))
+            if (!first.IsEmpty && row.LateBytesAreTheFunctions)
             {
                 pool.WritesLate = true;
             }
@@ -172,15 +157,6 @@ public sealed partial class HotRunner(HotPools pools, AgentOptions options, Time
         await pool.ReleaseAsync(process, clean).ConfigureAwait(false);
     }
 
-    /// <summary>
-    /// Whether bytes outside an answer mark the function as one that writes late. Not over
-    /// http-stream: there they come from the FDK's HTTP server, not the function's code (Node
-    /// answers a connection idle past its headersTimeout with "408 Request Timeout"). The
-    /// discard is enough for those; a hold-back after every answer left such a function
-    /// 10 calls/s per process.
-    /// </summary>
-    private bool LateBytesAreTheFunctions(IFunctionFormat format) => format != _httpStream;
-
     private static async ValueTask<(bool Clean, ReadOnlyMemory<byte> First)> WroteNothingSinceLastCallAsync(HotProcess process, IFunctionFormat format, CancellationToken stop)
     {
         // Bytes the reader already pulled in...
@@ -201,12 +177,5 @@ public sealed partial class HotRunner(HotPools pools, AgentOptions options, Time
         var ended = result.IsCompleted && result.Buffer.IsEmpty;
         process.Input.AdvanceTo(result.Buffer.Start, result.Buffer.Start);
         return ended ? (false, default) : format.HasPendingBytes(process.Input, out first) ? (false, first) : (true, default);
-    }
-
-    private enum CallOutcome
-    {
-        Reuse,
-        Retire,
-        Discard,
     }
 }

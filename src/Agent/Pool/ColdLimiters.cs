@@ -27,5 +27,5 @@ public sealed class ColdLimiters : IAsyncDisposable
         await _limiters.DisposeAsync().ConfigureAwait(false);
     }
 
-    private void OnFunctionsChanged() => _limiters.Update(_registry.All.Where(f => f.Format == FunctionFormat.Default));
+    private void OnFunctionsChanged() => _limiters.Update(_registry.All.Where(f => FunctionFormats.Of(f.Format).Runner == FormatRunner.Cold));
 }

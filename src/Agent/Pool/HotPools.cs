@@ -56,8 +56,9 @@ public sealed class HotPools : IAsyncDisposable
 
     private void OnFunctionsChanged()
     {
-        // Direktiv functions are servers with pools of their own (Fnagent.Direktiv.DirektivInstances).
-        var current = _registry.All.Where(f => f.Format is not (FunctionFormat.Default or FunctionFormat.Direktiv)).ToList();
+        // Only the hot runner's formats: Direktiv functions are servers with pools of their own
+        // (Fnagent.Direktiv.DirektivInstances).
+        var current = _registry.All.Where(f => FunctionFormats.Of(f.Format).Runner == FormatRunner.Hot).ToList();
         _pools.Update(current);
 
         // Functions that keep processes warm get their pool at once, not on the first call.

@@ -73,21 +73,21 @@ public sealed class HotProcess : IAsyncDisposable
     }
 
     /// <summary>
-    /// Starts a process of <paramref name="function"/> and, for http-stream, waits until it
-    /// listens. What it writes meanwhile goes to <paramref name="starter"/>'s log, so a
-    /// failed start can be read about. Throws <see cref="ProcessStartException"/> or
-    /// <see cref="FunctionStartException"/>; leaves nothing running when it throws.
+    /// Starts a process of <paramref name="function"/> and, when its format's transport is a
+    /// Unix socket (http-stream), waits until it listens. What it writes meanwhile goes to
+    /// <paramref name="starter"/>'s log, so a failed start can be read about. Throws
+    /// <see cref="ProcessStartException"/> or <see cref="FunctionStartException"/>; leaves
+    /// nothing running when it throws.
     /// </summary>
     public static async Task<HotProcess> StartAsync(FunctionDefinition function, AgentOptions options, ILogger logger,
         DateTimeOffset now, ICallOutput? starter, CancellationToken cancellationToken)
     {
-        var httpStream = function.Format == FunctionFormat.HttpStream;
+        // Over stdio, stdout carries the answers; over a socket it is a log, like stderr.
+        var overSocket = FunctionFormats.Of(function.Format).Transport == FormatTransport.UnixSocket;
         HotProcess? hot = null;
         FunctionProcess? started = null;
-        // FN_FORMAT of the hot formats (docs/protocols.md §1).
-        var formatName = httpStream ? "http-stream" : function.Format == FunctionFormat.Json ? "json" : "http";
-        var process = FunctionLaunch.Start(function, formatName, options, stdoutIsLog: httpStream,
-            httpStream ? (env, privateDirectory) => env["FN_LISTENER"] = ListenerSocket.ListenerAddress(privateDirectory) : null,
+        var process = FunctionLaunch.Start(function, options, stdoutIsLog: overSocket,
+            overSocket ? (env, privateDirectory) => env["FN_LISTENER"] = ListenerSocket.ListenerAddress(privateDirectory) : null,
             line =>
             {
                 // The pumps start with the process: a function that writes and exits at
@@ -108,7 +108,7 @@ public sealed class HotProcess : IAsyncDisposable
         started = process;
 
         hot = new HotProcess(process, function, logger, options.Limits.MaxLogBytesPerCall) { LastUsed = now, Current = starter };
-        if (!httpStream)
+        if (!overSocket)
         {
             hot.Input = PipeReader.Create(process.StandardOutput);
             hot.Output = PipeWriter.Create(process.StandardInput);

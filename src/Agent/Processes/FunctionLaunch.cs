@@ -11,11 +11,10 @@ public static class FunctionLaunch
 {
     /// <summary>
     /// Throws <see cref="ProcessStartException"/> when the process cannot start, leaving no
-    /// private directory behind. <paramref name="formatName"/> is the format as func.yml
-    /// spells it (FN_FORMAT); <paramref name="addEnvironment"/> gets the environment and the
-    /// private directory before the start.
+    /// private directory behind. <paramref name="addEnvironment"/> gets the environment and
+    /// the private directory before the start.
     /// </summary>
-    public static FunctionProcess Start(FunctionDefinition function, string formatName, AgentOptions options, bool stdoutIsLog,
+    public static FunctionProcess Start(FunctionDefinition function, AgentOptions options, bool stdoutIsLog,
         Action<Dictionary<string, string>, string>? addEnvironment, Action<string> onOutputLine)
     {
         var owner = $"{function.App}/{function.Name}";
@@ -23,7 +22,7 @@ public static class FunctionLaunch
         var privateDirectory = PrivateDirectories.Take(owner, user);
         try
         {
-            var env = Environment(function, formatName, options.FunctionPath, privateDirectory);
+            var env = Environment(function, options.FunctionPath, privateDirectory);
             addEnvironment?.Invoke(env, privateDirectory);
             return FunctionProcess.Start(
                 new ProcessSpec
@@ -52,7 +51,7 @@ public static class FunctionLaunch
     /// (docs/protocols.md §1). Built from nothing: the agent's own environment never leaks
     /// into it.
     /// </summary>
-    public static Dictionary<string, string> Environment(FunctionDefinition function, string formatName, string path, string privateDirectory)
+    public static Dictionary<string, string> Environment(FunctionDefinition function, string path, string privateDirectory)
     {
         var env = new Dictionary<string, string>(StringComparer.Ordinal)
         {
@@ -72,7 +71,7 @@ public static class FunctionLaunch
         env["FN_APP_NAME"] = function.App;
         env["FN_PATH"] = function.Route;
         env["FN_NAME"] = function.Name;
-        env["FN_FORMAT"] = formatName;
+        env["FN_FORMAT"] = FunctionFormats.Of(function.Format).Name;
         env["FN_TYPE"] = function.Type == FunctionType.Async ? "async" : "sync";
         env["FN_MEMORY"] = function.MemoryMb.ToString(System.Globalization.CultureInfo.InvariantCulture);
         if (function.Cpus is { } cpus)

@@ -48,14 +48,16 @@ public sealed class HttpFormat : IFunctionFormat
         }
     }
 
-    public ValueTask<FunctionResponse> ReadResponseAsync(PipeReader input, CancellationToken ct) =>
-        ReadResponseAsync(input, requestMethod: null, ct);
-
     /// <summary>
-    /// Reads one response to a request made with <paramref name="requestMethod"/>: the response
-    /// to a <c>HEAD</c> request has no body whatever its headers say (RFC 9110 9.3.2).
+    /// The response to a <c>HEAD</c> request has no body whatever its headers say (RFC 9110
+    /// §9.3.2), nor has a 1xx, 204 or 304 (§15.2, §15.3.5, §15.4.5): its Content-Length is
+    /// passed on for the caller, its body ends at once.
     /// </summary>
-    public async ValueTask<FunctionResponse> ReadResponseAsync(PipeReader input, string? requestMethod, CancellationToken ct)
+    public ValueTask<FunctionResponse> ReadResponseAsync(FunctionRequest request, PipeReader input, CancellationToken ct) =>
+        ReadResponseAsync(input, request.Method, ct);
+
+    /// <summary>Reads one response to a request made with <paramref name="requestMethod"/> (see above).</summary>
+    internal async ValueTask<FunctionResponse> ReadResponseAsync(PipeReader input, string requestMethod, CancellationToken ct)
     {
         HttpResponseHead head;
         do

@@ -80,7 +80,7 @@ public sealed class JsonFormat : IFunctionFormat
         await output.FlushAsync(ct).ConfigureAwait(false);
     }
 
-    public async ValueTask<FunctionResponse> ReadResponseAsync(PipeReader input, CancellationToken ct)
+    public async ValueTask<FunctionResponse> ReadResponseAsync(FunctionRequest request, PipeReader input, CancellationToken ct)
     {
         var message = await MessageReadLoop.ReadAsync(input, new JsonResponseReader(), _limits.MaxResponseSize, ct).ConfigureAwait(false);
         var headers = message.Headers ?? new FunctionHeaders();

@@ -1,7 +1,9 @@
 """A hot http-format test function (docs/protocols.md §4), standard library only.
 
 Behaviours by request body: echo (default), garbage, noframing, crash, close
-(answer with Connection: close), chunked (answer chunked).
+(answer with Connection: close), chunked (answer chunked), notmodified (a 304 that
+names a Content-Length and, as it must, sends no body). A HEAD request is answered
+with the Content-Length a GET would have and no body (RFC 9110 9.3.2).
 """
 import os
 import sys
@@ -50,7 +52,13 @@ while True:
         break
     method, target, headers, body = request
     print(f"http_fn {os.getpid()} {method} {target} call {headers.get('fn_call_id')}", file=sys.stderr, flush=True)
-    if body == b"garbage":
+    if method == "HEAD":
+        stdout.write(b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nX-Pid: %d\r\nContent-Length: 5\r\n\r\n" % os.getpid())
+        stdout.flush()
+    elif body == b"notmodified":
+        stdout.write(b"HTTP/1.1 304 Not Modified\r\nX-Pid: %d\r\nContent-Length: 7\r\n\r\n" % os.getpid())
+        stdout.flush()
+    elif body == b"garbage":
         stdout.write(b"NOT HTTP AT ALL\r\n\r\n")
         stdout.flush()
     elif body == b"noframing":
