@@ -20,7 +20,8 @@ public sealed class BuildShutdownTests
             App = "b",
             Route = "/slow",
             Command = ["cat"],
-            Build = ["bash", "-c", $"sleep {marker} & sleep {marker}"],
+            // The first sleep is an orphan, out of the tree: only the build's process group reaches it.
+            Build = ["bash", "-c", $"(sleep {marker} &); sleep {marker}"],
             Directory = folder.Path,
             SourceFile = Path.Combine(folder.Path, "func.yml"),
         };
