@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Numerics;
 using System.Text;
+using Fnagent.Formats.Testing;
 
 namespace Fnagent.Formats.Benchmarks;
 
@@ -34,37 +35,6 @@ internal static class Messages
     /// <summary>"Split": the message cut into segments of a power of two near an eighth of it, at most 4 KiB.</summary>
     public static int SegmentSize(int length) => (int)Math.Clamp(BitOperations.RoundUpToPowerOf2((uint)Math.Max(16, length / 8)), 16, 4096);
 
-    public static ReadOnlySequence<byte> Sequence(byte[] bytes, bool split)
-    {
-        if (!split)
-        {
-            return new ReadOnlySequence<byte>(bytes);
-        }
-
-        var size = SegmentSize(bytes.Length);
-        Segment first = new(bytes.AsMemory(0, Math.Min(size, bytes.Length)), 0);
-        var last = first;
-        for (var i = size; i < bytes.Length; i += size)
-        {
-            last = last.Append(bytes.AsMemory(i, Math.Min(size, bytes.Length - i)));
-        }
-
-        return new ReadOnlySequence<byte>(first, 0, last, last.Memory.Length);
-    }
-
-    private sealed class Segment : ReadOnlySequenceSegment<byte>
-    {
-        public Segment(ReadOnlyMemory<byte> memory, long runningIndex)
-        {
-            Memory = memory;
-            RunningIndex = runningIndex;
-        }
-
-        public Segment Append(ReadOnlyMemory<byte> memory)
-        {
-            var next = new Segment(memory, RunningIndex + Memory.Length);
-            Next = next;
-            return next;
-        }
-    }
+    public static ReadOnlySequence<byte> Sequence(byte[] bytes, bool split) =>
+        split ? SegmentedSequence.Of(bytes, SegmentSize(bytes.Length)) : new ReadOnlySequence<byte>(bytes);
 }

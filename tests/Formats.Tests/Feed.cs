@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.IO.Pipelines;
 using System.Text;
+using Fnagent.Formats.Testing;
 
 namespace Fnagent.Formats.Tests;
 
@@ -39,30 +40,7 @@ internal static class Input
     public static ReadOnlySequence<byte> Sequence(byte[] bytes, Feed feed) =>
         feed == Feed.OneSegment ? new ReadOnlySequence<byte>(bytes) : Segmented(bytes, 1);
 
-    public static ReadOnlySequence<byte> Segmented(byte[] bytes, int segmentSize)
-    {
-        if (bytes.Length == 0)
-        {
-            return ReadOnlySequence<byte>.Empty;
-        }
-
-        Segment? first = null;
-        Segment? last = null;
-        for (var i = 0; i < bytes.Length; i += segmentSize)
-        {
-            var memory = bytes.AsMemory(i, Math.Min(segmentSize, bytes.Length - i));
-            if (last is null)
-            {
-                first = last = new Segment(memory, 0);
-            }
-            else
-            {
-                last = last.Append(memory);
-            }
-        }
-
-        return new ReadOnlySequence<byte>(first!, 0, last!, last!.Memory.Length);
-    }
+    public static ReadOnlySequence<byte> Segmented(byte[] bytes, int segmentSize) => SegmentedSequence.Of(bytes, segmentSize);
 
     /// <summary>A reader over <paramref name="bytes"/> that ends after them, fed the given way.</summary>
     public static PipeReader Reader(byte[] bytes, Feed feed)
@@ -107,21 +85,5 @@ internal static class Input
         var e = await Assert.ThrowsAsync<FormatViolationException>(action);
         Assert.Equal(error, e.Error);
         return e;
-    }
-
-    private sealed class Segment : ReadOnlySequenceSegment<byte>
-    {
-        public Segment(ReadOnlyMemory<byte> memory, long runningIndex)
-        {
-            Memory = memory;
-            RunningIndex = runningIndex;
-        }
-
-        public Segment Append(ReadOnlyMemory<byte> memory)
-        {
-            var next = new Segment(memory, RunningIndex + Memory.Length);
-            Next = next;
-            return next;
-        }
     }
 }

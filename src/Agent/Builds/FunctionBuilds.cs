@@ -1,11 +1,9 @@
-using System.Collections;
 using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using System.Text;
 using Fnagent.Functions;
-using Fnagent.Hosting;
-using Fnagent.Invocation;
 using Fnagent.Processes;
+using Fnagent.State;
 using Microsoft.Extensions.Logging;
 
 namespace Fnagent.Builds;
@@ -20,12 +18,33 @@ namespace Fnagent.Builds;
 /// <remarks>
 /// A build is a deployment step run as the agent's operator would run it by hand: with
 /// the agent's own environment (npm needs its registry settings and cache), unlike the
-/// function itself, which never sees that environment.
+/// function itself, which never sees that environment. It runs through CliWrap (see
+/// <see cref="CollectedCommand"/>), in a process group of its own. Every running build is
+/// known (its folder's <see cref="BuildState.Running"/>): disposing, at the agent's shutdown,
+/// kills them and waits for them, so no build outlives the agent.
 /// </remarks>
-public sealed class FunctionBuilds(AgentOptions options, ILogger<FunctionBuilds> logger)
+public sealed class FunctionBuilds : IAsyncDisposable
 {
+    private static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(10);
+
     private readonly ConcurrentDictionary<string, BuildState> _states = new(StringComparer.Ordinal);
-    private readonly string _stampDirectory = Path.GetFullPath(Path.Combine(options.DataDirectory, "builds"));
+    private readonly AgentOptions _options;
+    private readonly ILogger<FunctionBuilds> _logger;
+    private readonly string _stampDirectory;
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly CancellationToken _stopped;
+    private IFunctionRegistry? _registry;
+    private Action? _buildAll;
+
+    public FunctionBuilds(AgentOptions options, ILogger<FunctionBuilds> logger)
+    {
+        _options = options;
+        _logger = logger;
+        _stampDirectory = Path.GetFullPath(Path.Combine(options.DataDirectory, "builds"));
+
+        // Kept apart from its source, which is disposed at shutdown while late calls may still ask.
+        _stopped = _stopping.Token;
+    }
 
     /// <summary>
     /// Starts, in the background, the builds every loaded function needs, now and whenever
@@ -41,6 +60,7 @@ public sealed class FunctionBuilds(AgentOptions options, ILogger<FunctionBuilds>
             }
         }
 
+        (_registry, _buildAll) = (registry, BuildAll);
         registry.Changed += BuildAll;
         BuildAll();
     }
@@ -53,8 +73,11 @@ public sealed class FunctionBuilds(AgentOptions options, ILogger<FunctionBuilds>
     public bool LastBuildFailed(FunctionDefinition function) =>
         _states.TryGetValue(function.Directory, out var state) && state.Last is { IsCompletedSuccessfully: true, Result: not null };
 
-    /// <summary>Null when the function is built (or needs no build); else the error for the caller.</summary>
-    public async Task<FunctionError?> EnsureBuiltAsync(FunctionDefinition function, Call? call, CancellationToken cancellationToken)
+    /// <summary>
+    /// Null when the function is built (or needs no build); else why not. The build's output
+    /// goes to the agent's log and to <paramref name="log"/>, the log of the call that waits.
+    /// </summary>
+    public async Task<BuildFailure?> EnsureBuiltAsync(FunctionDefinition function, CallLog? log, CancellationToken cancellationToken)
     {
         if (function.Build is not { Count: > 0 } command)
         {
@@ -68,10 +91,10 @@ public sealed class FunctionBuilds(AgentOptions options, ILogger<FunctionBuilds>
             return null;
         }
 
-        Task<FunctionError?> build;
+        Task<BuildFailure?> build;
         lock (state)
         {
-            build = state.Last = state.Running ??= Task.Run(() => BuildAsync(function, command, state, quick, call));
+            build = state.Last = state.Running ??= Task.Run(() => BuildAsync(function, command, state, quick, log));
         }
 
         try
@@ -80,11 +103,41 @@ public sealed class FunctionBuilds(AgentOptions options, ILogger<FunctionBuilds>
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
-            return new FunctionError(FunctionErrorKind.Timeout, $"function is still building ({string.Join(' ', command)})");
+            return new BuildFailure($"function is still building ({string.Join(' ', command)})", StillBuilding: true);
         }
     }
 
-    private async Task<FunctionError?> BuildAsync(FunctionDefinition function, IReadOnlyList<string> command, BuildState state, string quick, Call? call)
+    /// <summary>At the agent's shutdown: kills every running build (its whole process group) and waits for it, bounded.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (_stopped.IsCancellationRequested)
+        {
+            return;
+        }
+
+        if (_registry is { } registry)
+        {
+            registry.Changed -= _buildAll;
+        }
+
+        await _stopping.CancelAsync().ConfigureAwait(false);
+        var running = new List<Task>();
+        foreach (var state in _states.Values)
+        {
+            lock (state)
+            {
+                if (state.Running is { } build)
+                {
+                    running.Add(build);
+                }
+            }
+        }
+
+        await Task.WhenAll(running).WaitAsync(StopTimeout).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        _stopping.Dispose();
+    }
+
+    private async Task<BuildFailure?> BuildAsync(FunctionDefinition function, IReadOnlyList<string> command, BuildState state, string quick, CallLog? log)
     {
         try
         {
@@ -97,12 +150,12 @@ public sealed class FunctionBuilds(AgentOptions options, ILogger<FunctionBuilds>
             }
 
             var text = string.Join(' ', command);
-            logger.BuildStarted(function.App, function.Name, text, function.Directory);
-            var code = await RunAsync(function, command, call).ConfigureAwait(false);
+            _logger.BuildStarted(function.App, function.Name, text, function.Directory);
+            var code = await RunAsync(function, command, log).ConfigureAwait(false);
             if (code != 0)
             {
-                logger.BuildFailed(function.App, function.Name, text, code);
-                return new FunctionError(FunctionErrorKind.StartFailed, $"build failed: '{text}' exited with code {code}; the call's log has its output");
+                _logger.BuildFailed(function.App, function.Name, text, code);
+                return new BuildFailure($"build failed: '{text}' exited with code {code}; the call's log has its output", StillBuilding: false);
             }
 
             Directory.CreateDirectory(_stampDirectory);
@@ -110,12 +163,12 @@ public sealed class FunctionBuilds(AgentOptions options, ILogger<FunctionBuilds>
 
             // The build may have changed the manifests' times (npm rewrites the lock file's).
             state.BuiltQuickKey = BuildFingerprint.QuickKey(function.Directory, command);
-            logger.BuildSucceeded(function.App, function.Name, text);
+            _logger.BuildSucceeded(function.App, function.Name, text);
             return null;
         }
         catch (ProcessStartException e)
         {
-            return new FunctionError(FunctionErrorKind.StartFailed, $"build failed: {e.Message}");
+            return new BuildFailure($"build failed: {e.Message}", StillBuilding: false);
         }
         finally
         {
@@ -126,28 +179,29 @@ public sealed class FunctionBuilds(AgentOptions options, ILogger<FunctionBuilds>
         }
     }
 
-    private async Task<int> RunAsync(FunctionDefinition function, IReadOnlyList<string> command, Call? call)
+    /// <summary>The build's exit code; -1 when it ran past the build timeout or the agent stopped, and was killed.</summary>
+    private async Task<int> RunAsync(FunctionDefinition function, IReadOnlyList<string> command, CallLog? log)
     {
-        var env = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (DictionaryEntry entry in Environment.GetEnvironmentVariables())
+        var output = new LineTarget(line =>
         {
-            env[(string)entry.Key] = (string?)entry.Value ?? "";
+            _logger.BuildOutput(function.App, function.Name, line);
+            log?.Append("build: " + line);
+        });
+        var spec = new ProcessSpec { Command = command, Environment = OperatorEnvironment.Read(), WorkingDirectory = function.Directory };
+        if (_stopped.IsCancellationRequested)
+        {
+            return -1;
         }
 
-        InlineCompletions.RemoveFrom(env);
-
-        var process = FunctionProcess.Start(
-            new ProcessSpec { Command = command, Environment = env, WorkingDirectory = function.Directory, StdoutIsLog = true },
-            line =>
-            {
-                logger.BuildOutput(function.App, function.Name, line);
-                call?.Log.Append("build: " + line);
-            });
-        await using (process.ConfigureAwait(false))
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(_stopped);
+        stop.CancelAfter(_options.Limits.BuildTimeout);
+        try
         {
-            var code = await process.Exited.WaitAsync(options.Limits.BuildTimeout).ContinueWith(t => t.IsCompletedSuccessfully ? t.Result : -1, TaskScheduler.Default).ConfigureAwait(false);
-            await process.StderrDrained.WaitAsync(TimeSpan.FromSeconds(5)).ContinueWith(static _ => { }, TaskScheduler.Default).ConfigureAwait(false);
-            return code;
+            return await CollectedCommand.RunAsync(spec, output, output, stop.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        {
+            return -1;
         }
     }
 
@@ -157,7 +211,7 @@ public sealed class FunctionBuilds(AgentOptions options, ILogger<FunctionBuilds>
     private sealed class BuildState
     {
         public volatile string? BuiltQuickKey;
-        public Task<FunctionError?>? Running;
-        public volatile Task<FunctionError?>? Last;
+        public Task<BuildFailure?>? Running;
+        public volatile Task<BuildFailure?>? Last;
     }
 }

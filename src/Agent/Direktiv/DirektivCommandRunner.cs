@@ -5,6 +5,7 @@ using System.Text.Json;
 using Fnagent.Formats;
 using Fnagent.Functions;
 using Fnagent.Invocation;
+using CliWrap;
 using Fnagent.Processes;
 
 namespace Fnagent.Direktiv;
@@ -231,35 +232,31 @@ public sealed class DirektivCommandRunner(AgentOptions options)
             MemoryLimitBytes = (long)call.Function.MemoryMb << 20,
             User = options.User,
         };
-        var process = FunctionProcess.Start(spec, line => call.OnOutputLine(0, line));
-        await using (process.ConfigureAwait(false))
-        {
-            call.Record.Pid = process.Id;
-            await process.StandardInput.DisposeAsync().ConfigureAwait(false);
-            string output;
-            await using (stop.Register(process.Kill).ConfigureAwait(false))
-            {
-                output = await ReadOutputAsync(process.StandardOutput, options.Limits.MaxResponseBytes).ConfigureAwait(false);
-                var code = await process.Exited.ConfigureAwait(false);
-                stop.ThrowIfCancellationRequested();
-                return (output, code == 0 ? "" : $"exit status {code}");
-            }
-        }
+
+        // What the wrappers (setpriv, the shell) say before the program runs comes on stderr;
+        // the program's own output is all on stdout, kept up to the response limit and drained past it.
+        var output = new CappedOutput(options.Limits.MaxResponseBytes);
+        var code = await CollectedCommand.RunAsync(spec, output, new LineTarget(line => call.OnOutputLine(0, line)), stop,
+            started: pid => call.Record.Pid = pid).ConfigureAwait(false);
+        return (output.Text, code == 0 ? "" : $"exit status {code}");
     }
 
-    /// <summary>Everything the command writes, kept up to <paramref name="limit"/> bytes and drained past it.</summary>
-    private static async Task<string> ReadOutputAsync(Stream stdout, long limit)
+    /// <summary>Everything a command writes, kept up to a limit and drained past it. One reader.</summary>
+    private sealed class CappedOutput(long limit) : PipeTarget
     {
-        using var buffer = new MemoryStream();
-        var chunk = new byte[16 * 1024];
-        int read;
-        while ((read = await stdout.ReadAsync(chunk).ConfigureAwait(false)) > 0)
-        {
-            var keep = (int)Math.Min(read, Math.Max(0, limit - buffer.Length));
-            buffer.Write(chunk, 0, keep);
-        }
+        private readonly MemoryStream _kept = new();
 
-        return Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length);
+        public string Text => Encoding.UTF8.GetString(_kept.GetBuffer(), 0, (int)_kept.Length);
+
+        public override async Task CopyFromAsync(Stream origin, CancellationToken cancellationToken = default)
+        {
+            var chunk = new byte[16 * 1024];
+            int read;
+            while ((read = await origin.ReadAsync(chunk, cancellationToken).ConfigureAwait(false)) > 0)
+            {
+                _kept.Write(chunk, 0, (int)Math.Min(read, Math.Max(0, limit - _kept.Length)));
+            }
+        }
     }
 
     /// <summary>Gives the call's directory and the files written into it to <paramref name="user"/>.</summary>

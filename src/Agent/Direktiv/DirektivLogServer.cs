@@ -84,7 +84,7 @@ public sealed class DirektivLogServer : IAsyncDisposable
     {
         if (_app is { } app)
         {
-            await app.StopAsync(CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(5)).ContinueWith(static _ => { }, TaskScheduler.Default).ConfigureAwait(false);
+            await app.StopAsync(CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(5)).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             await app.DisposeAsync().ConfigureAwait(false);
         }
 

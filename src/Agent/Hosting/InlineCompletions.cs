@@ -1,3 +1,5 @@
+using Fnagent.Processes;
+
 namespace Fnagent.Hosting;
 
 /// <summary>
@@ -14,24 +16,9 @@ public static class InlineCompletions
 {
     public const string Variable = "DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS";
 
-    private static bool _setByAgent;
-
-    /// <summary>Turns them on unless the operator set the variable; call before any socket exists.</summary>
-    public static void Enable()
-    {
-        if (Environment.GetEnvironmentVariable(Variable) is null)
-        {
-            Environment.SetEnvironmentVariable(Variable, "1");
-            _setByAgent = true;
-        }
-    }
-
-    /// <summary>Removes what <see cref="Enable"/> added from an environment that should be the operator's own (builds).</summary>
-    public static void RemoveFrom(IDictionary<string, string> environment)
-    {
-        if (_setByAgent)
-        {
-            environment.Remove(Variable);
-        }
-    }
+    /// <summary>
+    /// Turns them on unless the operator set the variable; call before any socket exists.
+    /// Builds get the operator's environment without it (see <see cref="OperatorEnvironment"/>).
+    /// </summary>
+    public static void Enable() => OperatorEnvironment.SetUnlessGiven(Variable, "1");
 }

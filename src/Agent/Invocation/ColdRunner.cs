@@ -53,7 +53,7 @@ public sealed partial class ColdRunner(AgentOptions options, FormatCodecs codecs
             var feedError = await feed.ConfigureAwait(false);
 
             process.Kill();
-            await process.Exited.WaitAsync(TimeSpan.FromSeconds(5)).ContinueWith(static _ => { }, TaskScheduler.Default).ConfigureAwait(false);
+            await ((Task)process.Exited.WaitAsync(TimeSpan.FromSeconds(5))).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             if (process.Exited.IsCompletedSuccessfully)
             {
                 call.Record.ExitCode = process.Exited.Result;
@@ -124,10 +124,10 @@ public sealed partial class ColdRunner(AgentOptions options, FormatCodecs codecs
                 var code = await WaitExitAsync(process, stop).ConfigureAwait(false);
 
                 // The whole log is in before the caller has the answer.
-                await process.StderrDrained.WaitAsync(TimeSpan.FromSeconds(1), CancellationToken.None).ContinueWith(static _ => { }, TaskScheduler.Default).ConfigureAwait(false);
+                await process.StderrDrained.WaitAsync(TimeSpan.FromSeconds(1), CancellationToken.None).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
                 if (code is not 0)
                 {
-                    return ExitError(call, process, code);
+                    return await ExitErrorAsync(call, process, code).ConfigureAwait(false);
                 }
 
                 await StartAsync(call, response, spool.Length, stop).ConfigureAwait(false);
@@ -143,7 +143,7 @@ public sealed partial class ColdRunner(AgentOptions options, FormatCodecs codecs
             }
 
             var exit = await WaitExitAsync(process, stop).ConfigureAwait(false);
-            return exit is 0 ? null : ExitError(call, process, exit);
+            return exit is 0 ? null : await ExitErrorAsync(call, process, exit).ConfigureAwait(false);
         }
         catch (OperationCanceledException)
         {
@@ -204,10 +204,10 @@ public sealed partial class ColdRunner(AgentOptions options, FormatCodecs codecs
         return response.StartAsync(new FunctionResponse { StatusCode = 200, ContentLength = length }, stop);
     }
 
-    private static FunctionError? ExitError(Call call, FunctionProcess process, int? code) => code switch
+    private static async ValueTask<FunctionError?> ExitErrorAsync(Call call, FunctionProcess process, int? code) => code switch
     {
         null => null, // stopped by deadline or caller: classified by the caller of this method
-        _ when process.WasOutOfMemory => new FunctionError(FunctionErrorKind.OutOfMemory, $"function was killed: out of memory (limit {call.Function.MemoryMb} MB)"),
+        _ when await process.OutOfMemoryAsync().ConfigureAwait(false) => new FunctionError(FunctionErrorKind.OutOfMemory, $"function was killed: out of memory (limit {call.Function.MemoryMb} MB)"),
         _ => new FunctionError(FunctionErrorKind.Exited, $"function exited with code {code}"),
     };
 

@@ -107,7 +107,9 @@ public sealed class FunctionInvoker(ICallStore calls, FunctionBuilds builds, Col
         }
 
         using var stop = new CallStop(call, time, callerAborted);
-        return await builds.EnsureBuiltAsync(call.Function, call, stop.Token).ConfigureAwait(false);
+        return await builds.EnsureBuiltAsync(call.Function, call.Log, stop.Token).ConfigureAwait(false) is { } failure
+            ? new FunctionError(failure.StillBuilding ? FunctionErrorKind.Timeout : FunctionErrorKind.StartFailed, failure.Message)
+            : null;
     }
 
     private async Task FailAsync(Call call, ICallResponse response, FunctionError error)

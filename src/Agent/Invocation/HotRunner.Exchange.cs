@@ -3,6 +3,7 @@ using System.Text;
 using Fnagent.Formats;
 using Fnagent.Functions;
 using Fnagent.Pool;
+using Fnagent.Processes;
 using Microsoft.Extensions.Logging;
 
 namespace Fnagent.Invocation;
@@ -22,7 +23,7 @@ public sealed partial class HotRunner
             // The format refused the request (json: not UTF-8, too large) or the caller's body
             // broke off: stop waiting for an answer that cannot come.
             process.Input.CancelPendingRead();
-            await read.ContinueWith(static _ => { }, TaskScheduler.Default).ConfigureAwait(false);
+            await ((Task)read).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             // Only json's refusal is known to come before any byte; an http body cut off by
             // the size limit or by its caller left a half-written request in the process.
             var untouched = refused.Kind == FunctionErrorKind.UnsupportedBody && read.Exception?.InnerException is null or OperationCanceledException;
@@ -164,10 +165,10 @@ public sealed partial class HotRunner
 
     private static async Task<FunctionError> ExitedMidCallAsync(HotProcess process)
     {
-        var code = await process.Exited.WaitAsync(TimeSpan.FromSeconds(2)).ContinueWith(t => t.IsCompletedSuccessfully ? t.Result : (int?)null, TaskScheduler.Default).ConfigureAwait(false);
-        return process.WasOutOfMemory
+        var code = await process.Exited.ResultOrAsync(TimeSpan.FromSeconds(2), -1).ConfigureAwait(false);
+        return await process.OutOfMemoryAsync().ConfigureAwait(false)
             ? new FunctionError(FunctionErrorKind.OutOfMemory, "function was killed: out of memory")
-            : new FunctionError(FunctionErrorKind.Exited, code is { } c ? $"function exited mid-call with code {c}" : "function closed its output mid-call");
+            : new FunctionError(FunctionErrorKind.Exited, code >= 0 ? $"function exited mid-call with code {code}" : "function closed its output mid-call");
     }
 
 }

@@ -42,7 +42,7 @@ public sealed class HotProcess : IAsyncDisposable
 
     public bool HasExited => _process.HasExited;
 
-    public bool WasOutOfMemory => _process.WasOutOfMemory;
+    public ValueTask<bool> OutOfMemoryAsync() => _process.OutOfMemoryAsync();
 
     /// <summary>The process's private directory (its TMPDIR), also where the agent spools its output.</summary>
     public string? PrivateDirectory => _process.PrivateDirectory;
@@ -164,7 +164,7 @@ public sealed class HotProcess : IAsyncDisposable
         {
         }
 
-        await _process.Exited.WaitAsync(grace).ContinueWith(static _ => { }, TaskScheduler.Default).ConfigureAwait(false);
+        await ((Task)_process.Exited.WaitAsync(grace)).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         await DisposeAsync().ConfigureAwait(false);
     }
 

@@ -84,28 +84,14 @@ public sealed partial class FunctionProcess : IAsyncDisposable
     /// <summary>True when stdout holds bytes nobody read yet, or its writer closed it. Never blocks.</summary>
     public bool HasUnreadOutput => PipePoll.IsReadable(StandardOutput);
 
-    /// <summary>True when the process was killed because it went over its memory limit.</summary>
-    public bool WasOutOfMemory
-    {
-        get
-        {
-            // A process is killed for its limit only once it is in its group, so the move has
-            // finished by then; the wait covers a mover not yet back from its write.
-            if (_memoryLimit is not { } move)
-            {
-                return false;
-            }
-
-            try
-            {
-                return move.Wait(ReapTimeout) && move.Result?.WasExceeded() == true;
-            }
-            catch (AggregateException)
-            {
-                return false;
-            }
-        }
-    }
+    /// <summary>
+    /// True when the process was killed because it went over its memory limit. Blocks no
+    /// thread (it may be asked on an epoll thread): it waits, bounded, only for the move into
+    /// the group, which has finished by the time the limit can kill, but whose mover may not
+    /// be back from its write yet.
+    /// </summary>
+    public async ValueTask<bool> OutOfMemoryAsync() =>
+        _memoryLimit is { } move && await move.ResultOrAsync(ReapTimeout, null).ConfigureAwait(false) is { } limit && limit.WasExceeded();
 
     /// <summary>The private directory given to the process, or null.</summary>
     public string? PrivateDirectory => _spec.PrivateDirectory;
@@ -186,7 +172,7 @@ public sealed partial class FunctionProcess : IAsyncDisposable
     public static async Task KillAllAsync()
     {
         await Task.WhenAll(Live.Values.Select(p => p.DisposeAsync().AsTask())).ConfigureAwait(false);
-        await MemoryLimit.RemovalsAsync().WaitAsync(ReapTimeout).ContinueWith(static _ => { }, TaskScheduler.Default).ConfigureAwait(false);
+        await MemoryLimit.RemovalsAsync().WaitAsync(ReapTimeout).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         MemoryLimit.RemoveKept();
         PrivateDirectories.RemoveKept();
     }
@@ -210,8 +196,8 @@ public sealed partial class FunctionProcess : IAsyncDisposable
 
         Kill();
         Live.TryRemove(Id, out _);
-        await Exited.WaitAsync(ReapTimeout).ContinueWith(static _ => { }, TaskScheduler.Default).ConfigureAwait(false);
-        await StderrDrained.WaitAsync(ReapTimeout).ContinueWith(static _ => { }, TaskScheduler.Default).ConfigureAwait(false);
+        await ((Task)Exited.WaitAsync(ReapTimeout)).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        await StderrDrained.WaitAsync(ReapTimeout).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         _stderr?.Stop();
         _stdoutLog?.Stop();
         foreach (var stream in new[] { StandardInput, StandardOutput })
@@ -228,7 +214,7 @@ public sealed partial class FunctionProcess : IAsyncDisposable
         // Nothing of the call may be left to touch a directory the next call gets: the group
         // is gone and, by its memory cgroup, no child that left the group lives on either.
         // Without a cgroup that cannot be known, and the directory is removed.
-        var limit = _memoryLimit is { } move ? await move.WaitAsync(ReapTimeout).ContinueWith(static t => t.IsCompletedSuccessfully ? t.Result : null, TaskScheduler.Default).ConfigureAwait(false) : null;
+        var limit = _memoryLimit is { } move ? await move.ResultOrAsync(ReapTimeout, null).ConfigureAwait(false) : null;
         var nothingLeft = (limit?.Release() ?? false) && HasExited && ProcessGroup.IsEmpty(Id);
         if (_spec.PrivateDirectory is { } dir)
         {

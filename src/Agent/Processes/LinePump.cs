@@ -90,7 +90,7 @@ internal sealed class LinePump
             }
 
             var left = Math.Max(1, until - Environment.TickCount64);
-            await turn.WaitAsync(TimeSpan.FromMilliseconds(left)).ContinueWith(static _ => { }, TaskScheduler.Default).ConfigureAwait(false);
+            await turn.WaitAsync(TimeSpan.FromMilliseconds(left)).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         }
     }
 
@@ -118,8 +118,7 @@ internal sealed class LinePump
                 }
 
                 open = read > 0;
-                _filled += (int)read;
-                HandOnLines(end: !open);
+                _filled = HandOnLines(_buffer, _filled + (int)read, end: !open, _onLine);
             }
 
             if (_filled == 0 || !open)
@@ -157,32 +156,36 @@ internal sealed class LinePump
         }
     }
 
-    private void HandOnLines(bool end)
+    /// <summary>
+    /// Hands on every whole line of <paramref name="buffer"/>'s first <paramref name="filled"/>
+    /// bytes, and the unfinished rest when it alone is too long or <paramref name="end"/> is set;
+    /// moves what is left to the start and returns its length (under <see cref="MaxLineBytes"/>).
+    /// </summary>
+    public static int HandOnLines(byte[] buffer, int filled, bool end, Action<string> onLine)
     {
-        var buffer = _buffer!;
         var start = 0;
         int newline;
-        while ((newline = buffer.AsSpan(start, _filled - start).IndexOf((byte)'\n')) >= 0)
+        while ((newline = buffer.AsSpan(start, filled - start).IndexOf((byte)'\n')) >= 0)
         {
-            Emit(buffer.AsSpan(start, newline));
+            Emit(buffer.AsSpan(start, newline), onLine);
             start += newline + 1;
         }
 
         // Keep the unfinished line; if it alone is too long, or the pipe ended, hand it on.
-        var pending = _filled - start;
+        var pending = filled - start;
         while (pending >= MaxLineBytes || (end && pending > 0))
         {
             var piece = Math.Min(pending, MaxLineBytes);
-            Emit(buffer.AsSpan(start, piece));
+            Emit(buffer.AsSpan(start, piece), onLine);
             start += piece;
             pending -= piece;
         }
 
         buffer.AsSpan(start, pending).CopyTo(buffer);
-        _filled = pending;
+        return pending;
     }
 
-    private void Emit(ReadOnlySpan<byte> line)
+    private static void Emit(ReadOnlySpan<byte> line, Action<string> onLine)
     {
         if (line.Length > 0 && line[^1] == (byte)'\r')
         {
@@ -191,7 +194,7 @@ internal sealed class LinePump
 
         try
         {
-            _onLine(Encoding.UTF8.GetString(line));
+            onLine(Encoding.UTF8.GetString(line));
         }
         catch
         {

@@ -209,4 +209,15 @@ public sealed class CommandRunnerTests(AutoDirektivFixture fixture) : IClassFixt
         Assert.Equal(HttpStatusCode.GatewayTimeout, response.StatusCode);
         Assert.Empty(ProcessTable.Matching($"sleep {marker}"));
     }
+
+    [Fact]
+    public async Task TheCallsDeadlineAlsoKillsWhatTheCommandLeftRunningWithoutAParent()
+    {
+        // The orphan is out of the command's process tree: only its group (or cgroup) reaches it.
+        var marker = $"{Random.Shared.Next(100, 999)}.4343";
+        var (response, _) = await fixture.PostAsync("r/direktiv/commands-short", Commands(new { command = $"sh -c '(sleep {marker} &); exec sleep 1{marker}'" }));
+
+        Assert.Equal(HttpStatusCode.GatewayTimeout, response.StatusCode);
+        Assert.True(await ProcessTable.EventuallyAsync(() => ProcessTable.Matching($"sleep {marker}").Count == 0, TimeSpan.FromSeconds(5)));
+    }
 }

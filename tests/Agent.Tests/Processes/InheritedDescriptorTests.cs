@@ -35,4 +35,28 @@ public sealed class InheritedDescriptorTests
             File.Delete(operatorLog);
         }
     }
+
+    [Fact]
+    public async Task DirektivCommandsGetNoDescriptorTheAgentInherited()
+    {
+        // The command runner starts its commands through Process.Start, which closes nothing:
+        // the descriptors the agent inherited are marked close-on-exec instead.
+        var operatorLog = Path.Combine(Path.GetTempPath(), "fnagent-operator-" + Guid.NewGuid().ToString("N") + ".log");
+        try
+        {
+            await using var agent = await AgentProcess.StartAsync(RunningAgent.TestFunctions, $"exec 9>>'{operatorLog}'");
+
+            using var response = await agent.Client.PostAsync("r/direktiv/commands", new StringContent(
+                """{"commands":[{"command":"readlink /proc/self/fd/9"},{"command":"readlink /proc/self/fd/2"}]}"""));
+            var body = await response.Content.ReadAsStringAsync();
+
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            Assert.StartsWith("""[{"Error":"exit status 1","Output":""},{"Error":"","Output":"pipe:""", body, StringComparison.Ordinal);
+            Assert.DoesNotContain(operatorLog, body, StringComparison.Ordinal);
+        }
+        finally
+        {
+            File.Delete(operatorLog);
+        }
+    }
 }
