@@ -43,16 +43,18 @@ public sealed class PoolShutdownTests : IDisposable
         using var functions = new FunctionDirectory(_folder.Path, new RecordingLogger<FunctionDirectory>(), TimeSpan.FromMinutes(1));
         var pools = new HotPools(functions, options, TimeProvider.System, new RecordingLogger<HotPools>());
         Assert.True(await ProcessTable.EventuallyAsync(() => ProcessTable.Matching(_marker).Count == 1, Bound), "the warm-up started no process");
-        var retiring = ProcessTable.Matching(_marker).Single();
+        // On a loaded machine the file watcher may have loaded the folder twice meanwhile: every
+        // process of the function must be gone at the end, however many were warmed.
+        var retiring = ProcessTable.Matching(_marker);
 
         // A new launch (other config) that keeps nothing warm: the old pool is retired in the background.
         Write(minIdle: 0);
         functions.Reload();
-        Assert.True(ProcessTable.IsAlive(retiring), "the retire did not wait for the process");
+        Assert.True(retiring.Any(ProcessTable.IsAlive), "the retire did not wait for the process");
 
         await pools.DisposeAsync().AsTask().WaitAsync(Bound);
 
-        Assert.False(ProcessTable.IsAlive(retiring));
+        Assert.DoesNotContain(retiring, ProcessTable.IsAlive);
     }
 
     private void Write(int minIdle) => _folder.Write("func.yml", $"""
