@@ -4,7 +4,7 @@
 # 127.0.0.1, drives every row with wrk at c=1 and c=16, measures the agent's RSS with 20
 # idle hot functions, and writes benchmarks/load/results.md (also printed).
 #
-#   benchmarks/load/run.sh            # about 5 minutes
+#   benchmarks/load/run.sh            # about 9 minutes
 #   DURATION=10 benchmarks/load/run.sh
 #
 # Everything it starts is stopped on exit; it binds 127.0.0.1 only.
@@ -13,7 +13,7 @@ set -euo pipefail
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
 DURATION=${DURATION:-8}      # seconds measured per row and concurrency
-WARMUP=${WARMUP:-5}          # seconds of unmeasured load before each measurement (tiered JIT and PGO settle in ~5 s)
+WARMUP=${WARMUP:-5}          # seconds of unmeasured load before each measurement (tiered JIT and PGO settle; docs/performance.md)
 OUT=${OUT:-$HERE/results.md}
 WORK=$(mktemp -d /tmp/fnagent-load.XXXXXX)
 PIDS=()

@@ -29,8 +29,8 @@ public sealed record FormatRow(FunctionFormat Format, string Name, FormatLifetim
     /// function as one that writes late (its processes are then held back after every answer:
     /// docs/protocols.md §3). False over http-stream: there they come from the FDK's HTTP
     /// server (Node answers a connection idle past its headersTimeout with "408 Request
-    /// Timeout"); discarding that process is enough, and a hold-back after every answer left
-    /// such a function 10 calls/s per process.
+    /// Timeout"); discarding that process is enough, and a hold-back after every answer
+    /// would throttle such a function (docs/performance.md, "What the safety rules cost").
     /// </summary>
     public bool LateBytesAreTheFunctions { get; init; } = true;
 }

@@ -49,8 +49,8 @@ public static class AgentHost
                 // Hosting starts an Activity and a log scope for every request when its category
                 // is enabled at Critical (Fatal here). Nothing reads either, and with them every
                 // await of the call carried two async-locals (with the request scope below, a
-                // sixth of what a hot call allocated). Startup failures are still logged, by
-                // the host's own category.
+                // large share of what a hot call allocated: docs/performance.md). Startup
+                // failures are still logged, by the host's own category.
                 .MinimumLevel.Override("Microsoft.AspNetCore.Hosting.Diagnostics", LevelAlias.Off)
                 .WriteTo.Console(outputTemplate: "[{Timestamp:HH:mm:ss} {Level:u3}] {Message:lj}{NewLine}{Exception}");
             if (log.File is { Length: > 0 } file)

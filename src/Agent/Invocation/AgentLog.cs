@@ -11,8 +11,8 @@ internal static partial class AgentLog
     [LoggerMessage(EventId = 102, Level = LogLevel.Warning, Message = "{App}/{Function} call {CallId} pid {Pid}: the call's output passed {MaxBytes} bytes; the rest is not copied here")]
     public static partial void FunctionOutputNotCopied(this ILogger logger, string app, string function, string callId, int pid, long maxBytes);
 
-    // Debug: one synchronous console line per call costs more than the rest of a hot call
-    // (in a profile of the hot path); failures are still Warning (CallFailed).
+    // Debug: one synchronous console line per call was the largest cost of a hot call
+    // (docs/performance.md); failures are still Warning (CallFailed).
     [LoggerMessage(EventId = 110, Level = LogLevel.Debug, Message = "{App}/{Function} call {CallId} {Method} -> {Status} in {Milliseconds:0.0} ms")]
     public static partial void CallFinished(this ILogger logger, string app, string function, string callId, string method, int status, double milliseconds);
 

@@ -6,8 +6,8 @@ namespace Fnagent.Processes;
 /// How much of a function's output the agent's own log copies: at most the per-call log
 /// cap (<see cref="LimitOptions.MaxLogBytesPerCall"/>) for one call, or for one spell
 /// between calls of a hot process; past it, one line says the rest is not copied. A stderr
-/// flood used to go to the agent's log whole (100 MB of stderr: 140 MB of agent log and
-/// more agent CPU than the call took). A mutable struct kept in a field: thread-safe
+/// flood used to go to the agent's log whole, larger than the flood itself
+/// (docs/performance.md). A mutable struct kept in a field: thread-safe
 /// through that field only.
 /// </summary>
 internal struct AgentLogAllowance

@@ -39,9 +39,9 @@ public sealed partial class FunctionProcess : IAsyncDisposable
         StandardOutput = spec.StdoutIsLog ? Stream.Null : PosixSpawn.Stream(child.StandardOutput, System.IO.Pipes.PipeDirection.In);
         WatchPipes(child.StandardOutput, child.StandardError);
         // Off the call's path: a move into a cgroup waits for an RCU grace period when moves
-        // are rare (the kernel's cgroup_threadgroup_rwsem), 10-15 ms here, which every
-        // sporadic cold call paid before its answer. The process runs meanwhile,
-        // as it did while the move was made in line.
+        // are rare (the kernel's cgroup_threadgroup_rwsem), which every sporadic cold call
+        // paid before its answer (docs/performance.md). The process runs meanwhile, as it
+        // did while the move was made in line.
         _memoryLimit = spec.MemoryLimitBytes is { } bytes ? Task.Run(() => MemoryLimit.TryApply(child.Pid, bytes)) : null;
     }
 

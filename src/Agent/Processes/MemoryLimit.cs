@@ -12,7 +12,8 @@ namespace Fnagent.Processes;
 /// <remarks>
 /// A group whose processes are all gone and that never saw an OOM kill is kept for the
 /// next process with the same limit instead of being removed: a memory cgroup's mkdir
-/// and rmdir cost about 8% of the <c>default</c> format's calls per second, a
+/// and rmdir cost a measurable part of the <c>default</c> format's calls per second
+/// (docs/performance.md); a
 /// reused group costs one write of cgroup.procs and two reads on release. Names are
 /// unique per agent (<see cref="AgentInstance.Name"/>, sequence), never a function's pid, since a
 /// kept group outlives its process. Thread-safe.

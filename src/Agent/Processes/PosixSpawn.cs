@@ -11,15 +11,13 @@ namespace Fnagent.Processes;
 /// <remarks>
 /// Why not Process.Start: it cannot give the child a group of its own, so the agent ran
 /// every function through setsid(1), a second exec per process. In a VM the dynamic
-/// loader's start-up (CPUID probes trap to the hypervisor) dominates an exec, and the
-/// load benchmark measured Process.Start of <c>setsid cat</c> at ~60% of the spawns/s
-/// of <c>cat</c>.
+/// loader's start-up (CPUID probes trap to the hypervisor) dominates an exec
+/// (docs/performance.md has the load benchmark's rows for both).
 /// Why a group and not a session: Linux's autogroup scheduling (on by default) gives
 /// every session one equal share of the CPU, whatever its number of threads. With each
 /// function its own session, the agent (one session) got one share against every busy
-/// function's: with 16 cold processes running it was left ~1/17 of the CPU, and calls
-/// waited behind it (default/cat at c=16: p99 ~60 ms, 30 with a group; hot json/node:
-/// p99 5-8 ms, 1.5 with a group). A group is all the kill needs (see ProcessGroup).
+/// function's, and calls waited behind it (docs/performance.md). A group is all the kill
+/// needs (see ProcessGroup).
 /// Like Process.Start, the child gets default signal
 /// dispositions (the runtime ignores SIGPIPE; a function must not inherit that) and an
 /// empty signal mask. Only the three pipes reach it: every fd above 2 is closed in the

@@ -5,8 +5,8 @@ namespace Fnagent.Processes;
 /// <summary>
 /// The private directories of function processes (each one's TMPDIR and HOME,
 /// docs/protocols.md §1). Making one and removing it cost a mkdir and an rmdir in the
-/// temp folder's file system: ~110 us of the agent's CPU per <c>default</c> call on this
-/// machine's ext4, a fifth of what the agent spent on such a call. So a
+/// temp folder's file system, a large share of the agent's CPU per <c>default</c> call
+/// (docs/performance.md). So a
 /// directory given back empty, still a plain directory with mode 0700, is kept for the
 /// next process of the same function; any other is removed. Only directories of calls
 /// that left nothing running come back (the caller knows; see FunctionProcess), and a

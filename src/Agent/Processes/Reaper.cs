@@ -12,8 +12,7 @@ namespace Fnagent.Processes;
 /// <see cref="ReadinessLoop"/> waits for all of them in one epoll set and, when one is,
 /// reads the exit code, kills the group, reaps the child and hands the code on. No thread
 /// per process and nothing that spins: reused waiter threads blocked in waitpid, one per
-/// live process, spent ~9% of the CPU of <c>default</c>/<c>cat</c> at c=16 spinning in
-/// their work queue between children. Where pidfd_open is missing, a child gets
+/// live process, spun in their work queue between children (docs/performance.md). Where pidfd_open is missing, a child gets
 /// a thread of its own, blocked until it exits. Thread-safe.
 /// </summary>
 internal static partial class Reaper

@@ -7,7 +7,7 @@ namespace Fnagent.Formats;
 /// Parses a complete json response object. The top level is walked here so that the
 /// <c>body</c> string, the only large value, is found with vectorized searches and unescaped
 /// in one pass (<see cref="Utf8JsonReader"/> validates a string containing escapes byte by byte,
-/// which halves throughput on large bodies). Every other value is parsed and validated by
+/// which is much slower on large bodies: docs/performance.md). Every other value is parsed and validated by
 /// <see cref="Utf8JsonReader"/>. Stateless.
 /// </summary>
 internal static partial class JsonResponseParser

@@ -43,7 +43,7 @@ public sealed class FailureTests(ColdFixture fixture) : IClassFixture<ColdFixtur
             Assert.Equal(HttpStatusCode.OK, response.StatusCode);
             if ((await response.Content.ReadAsStringAsync()).Trim() == "cgroup=0")
             {
-                return; // No writable memory cgroups here: the process group is all a kill reaches (README).
+                return; // No writable memory cgroups here: the process group is all a kill reaches (docs/operations.md, Memory cgroups).
             }
 
             // A process group kill misses it (a session of its own); its memory cgroup does not.
@@ -106,7 +106,7 @@ public sealed class FailureTests(ColdFixture fixture) : IClassFixture<ColdFixtur
         using var probe = await fixture.Agent.Client.PostAsync("r/tests/memory-hog", new StringContent("0"));
         if ((await probe.Content.ReadAsStringAsync()).StartsWith('0'))
         {
-            return; // No writable memory cgroups here: the limit is only advertised (README, Settings).
+            return; // No writable memory cgroups here: the limit is only advertised (docs/operations.md, Memory cgroups).
         }
 
         using var hog = await fixture.Agent.Client.PostAsync("r/tests/memory-hog", new StringContent("256"));

@@ -21,7 +21,7 @@ public sealed class IdleConnectionTests : IDisposable
         // "408 Request Timeout". The agent rightly discarded that process at the next call,
         // but took the 408 for the function's own late bytes and held every process of the
         // function back after each answer from then on: min_idle processes warmed at start
-        // and idle a minute gave a node FDK function 40 calls/s instead of thousands.
+        // and idle a minute throttled a node FDK function (docs/performance.md).
         await NpmFunctions.EnsureInstalledAsync();
         var script = Path.Combine(RunningAgent.TestFunctions, "fdk", "idle-timeout.js");
         _folder.Write("idle/func.yml", $"name: idle\napp: fdk\nformat: http-stream\nmin_idle: 1\ncmd: [node, \"{script}\"]\n");

@@ -1,6 +1,6 @@
 """Allocates (and touches) as many MB as the body says; first prints 1 once it runs in a
 memory cgroup of the agent's, or 0 if it is not moved into one within a second (the agent
-moves a process in just after it starts; see README, Settings)."""
+moves a process in just after it starts; see docs/operations.md, Memory cgroups)."""
 import sys
 import time
 
