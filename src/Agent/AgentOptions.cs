@@ -72,7 +72,19 @@ public sealed class LimitOptions
     public long MaxLogBytesPerCall { get; set; } = 1L << 20;
 
     /// <summary>How many recent calls (records and logs) are kept.</summary>
-    public int CallRetention { get; set; } = 10_000;
+    public int CallRetention { get; set; } = 100_000;
+
+    /// <summary>How long a call's record and log are kept.</summary>
+    public TimeSpan CallRetentionAge { get; set; } = TimeSpan.FromDays(7);
+
+    /// <summary>How often retention runs, in the background.</summary>
+    public TimeSpan CallRetentionInterval { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>
+    /// Finished calls whose records wait to be written; past it (a database far slower
+    /// than the calls) records are dropped and counted, never the calls slowed.
+    /// </summary>
+    public int MaxUnwrittenRecords { get; set; } = 10_000;
 
     /// <summary>How long a call may wait for a free hot process, or a cold call for its place under max_concurrency, before a 503; null means the call's own timeout, zero a 503 at once.</summary>
     public TimeSpan? QueueWait { get; set; }

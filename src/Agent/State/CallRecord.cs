@@ -16,6 +16,9 @@ public sealed class CallRecord
 
     public required DateTimeOffset StartedAt { get; init; }
 
+    /// <summary><c>sync</c>, or <c>async</c> for a call whose caller got 202 and an id (func.yml <c>type</c>).</summary>
+    public string Type { get; init; } = "sync";
+
     public CallStatus Status { get; set; } = CallStatus.Running;
 
     public DateTimeOffset? EndedAt { get; set; }
@@ -33,4 +36,10 @@ public sealed class CallRecord
 
     /// <summary>The error message the caller saw, when the call failed.</summary>
     public string? Error { get; set; }
+
+    /// <summary>How long the call waited for a process (or its place under max_concurrency).</summary>
+    public TimeSpan? QueueWait { get; set; }
+
+    /// <summary>True when a process was started for this call; false when a warm one served it.</summary>
+    public bool? Cold { get; set; }
 }

@@ -122,6 +122,48 @@ public sealed class FileCallStore : ICallStore
         return false;
     }
 
+    public CallPage List(CallQuery query)
+    {
+        var limit = Math.Clamp(query.Limit, 1, CallQuery.MaxLimit);
+        var upper = query.Cursor is { } cursor && CallId.TryParse(cursor, out var after) ? after : UInt128.MaxValue;
+        List<(UInt128 Id, CallRecord Record)> found = [];
+        lock (_gate)
+        {
+            foreach (var (id, record) in _running)
+            {
+                found.Add((id, record));
+            }
+
+            foreach (var kept in _ring)
+            {
+                if (kept.Id != 0 && kept.Record is { } finished)
+                {
+                    found.Add((kept.Id, finished.ToRecord(CallId.Format(kept.Id))));
+                }
+            }
+        }
+
+        var page = found
+            .Where(c => c.Id < upper
+                && (query.App is null || c.Record.App == query.App)
+                && (query.Function is null || c.Record.Function == query.Function)
+                && (query.Status is null || c.Record.Status == query.Status)
+                && (query.Since is null || c.Record.StartedAt >= query.Since)
+                && (query.Until is null || c.Record.StartedAt < query.Until))
+            .OrderByDescending(c => c.Id)
+            .Take(limit + 1)
+            .Select(c => c.Record)
+            .ToList();
+        string? next = null;
+        if (page.Count > limit)
+        {
+            page.RemoveAt(limit);
+            next = page[^1].CallId;
+        }
+
+        return new CallPage(page, next);
+    }
+
     public string? ReadLog(string callId)
     {
         // Only ids this agent makes ever touch the file system.

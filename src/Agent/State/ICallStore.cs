@@ -1,8 +1,8 @@
 namespace Fnagent.State;
 
 /// <summary>
-/// Recent calls and their logs. Thread-safe. Keeps the running calls and at most a
-/// configured number of finished ones; the oldest record and its log go first.
+/// Recent calls and their logs. Thread-safe. Keeps the running calls and the finished ones
+/// within the retention (by count and by age); the oldest record and its log go first.
 /// </summary>
 public interface ICallStore
 {
@@ -20,6 +20,9 @@ public interface ICallStore
     void AppendLate(CallLog log, IReadOnlyList<string> lines);
 
     bool TryGet(string callId, out CallRecord record);
+
+    /// <summary>Calls newest first, filtered, one page at a time.</summary>
+    CallPage List(CallQuery query);
 
     /// <summary>The call's log as text, or null when the call is unknown. Empty when it logged nothing.</summary>
     string? ReadLog(string callId);

@@ -21,7 +21,7 @@ public sealed class DirektivCallsTests : IDisposable
     private readonly string _data = Directory.CreateTempSubdirectory("fnagent-dkcalls-").FullName;
     private readonly Clock _clock = new();
     private readonly AgentOptions _options;
-    private readonly FileCallStore _store;
+    private readonly SqliteCallStore _store;
     private readonly DirektivCalls _calls;
 
     public DirektivCallsTests()
@@ -32,11 +32,16 @@ public sealed class DirektivCallsTests : IDisposable
             Limits = { CallRetention = 3, MaxLogBytesPerCall = 16 },
             Direktiv = { LateLogGrace = TimeSpan.FromSeconds(3), MaxLateLogCalls = 2 },
         };
-        _store = new FileCallStore(_options);
+        _store = new SqliteCallStore(_options, TimeProvider.System, NullLogger<SqliteCallStore>.Instance);
         _calls = new DirektivCalls(_store, _options, _clock, NullLogger<DirektivCalls>.Instance);
     }
 
-    public void Dispose() => Directory.Delete(_data, recursive: true);
+    public void Dispose()
+    {
+        _store.DisposeAsync().AsTask().Wait(TimeSpan.FromSeconds(10));
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        Directory.Delete(_data, recursive: true);
+    }
 
     [Fact]
     public void ALineForAnEndedCallIsAppendedWithinTheGraceAndRefusedAfterIt()
@@ -72,7 +77,7 @@ public sealed class DirektivCallsTests : IDisposable
     }
 
     [Fact]
-    public void ALogFirstWrittenLateGoesWhenItsCallIsEvicted()
+    public async Task ALogFirstWrittenLateGoesWhenItsCallIsEvicted()
     {
         var call = Run();
         Log(call, "late");
@@ -82,6 +87,8 @@ public sealed class DirektivCallsTests : IDisposable
         Run();
         Run();
         Run();
+        Assert.True(await _store.FlushAsync(TimeSpan.FromSeconds(10)));
+        _store.ApplyRetention();
         Assert.False(File.Exists(path));
     }
 

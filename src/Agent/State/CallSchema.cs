@@ -1,0 +1,69 @@
+using Microsoft.Data.Sqlite;
+
+namespace Fnagent.State;
+
+/// <summary>
+/// The schema of the call database, as numbered steps. Step N takes a version N-1 file to
+/// version N, inside one transaction with the version's own row, so a crash mid-upgrade
+/// leaves the file at N-1. Steps are never edited once released; a change is a new step.
+/// </summary>
+public static class CallSchema
+{
+    /// <summary>The steps, oldest first: <c>Steps[0]</c> makes version 1.</summary>
+    public static readonly IReadOnlyList<string> Steps =
+    [
+        // 1: call records. Times are Unix milliseconds; the id is the call id, which sorts by
+        // time (docs/protocols.md §2), so "newest first" is the primary key backwards.
+        """
+        CREATE TABLE calls (
+            id            TEXT PRIMARY KEY,
+            app           TEXT NOT NULL,
+            function      TEXT NOT NULL,
+            route         TEXT NOT NULL,
+            type          TEXT NOT NULL,
+            status        TEXT NOT NULL,
+            http_status   INTEGER,
+            started_at    INTEGER NOT NULL,
+            ended_at      INTEGER,
+            exit_code     INTEGER,
+            pid           INTEGER,
+            error         TEXT,
+            queue_wait_ms REAL,
+            cold          INTEGER
+        ) WITHOUT ROWID;
+        CREATE INDEX calls_by_function ON calls (app, function, id);
+        CREATE INDEX calls_by_status ON calls (status, id);
+        """,
+    ];
+
+    /// <summary>The version this agent writes.</summary>
+    public static int Version => Steps.Count;
+
+    /// <summary>Brings the file to <see cref="Version"/>; refuses a newer one.</summary>
+    public static void Migrate(SqliteConnection connection, string path, int? upTo = null)
+    {
+        var target = upTo ?? Version;
+        CallDatabase.Execute(connection, "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL);");
+        var current = CurrentVersion(connection);
+        if (current > Version)
+        {
+            throw new CallDatabaseException(
+                $"{path} has schema version {current}, written by a newer fnagent; this one knows up to {Version}. Use the newer agent or another --data folder.");
+        }
+
+        for (var version = current + 1; version <= target; version++)
+        {
+            using var transaction = connection.BeginTransaction();
+            CallDatabase.Execute(connection, Steps[version - 1], transaction);
+            CallDatabase.Execute(connection, $"DELETE FROM schema_version; INSERT INTO schema_version (version) VALUES ({version});", transaction);
+            transaction.Commit();
+        }
+    }
+
+    public static int CurrentVersion(SqliteConnection connection)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT MAX(version) FROM schema_version;";
+        return command.ExecuteScalar() is long version ? (int)version : 0;
+    }
+}
