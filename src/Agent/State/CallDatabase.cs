@@ -58,8 +58,8 @@ public sealed class CallDatabase
     {
         var connection = new SqliteConnection(_connectionString);
         connection.Open();
-        // NORMAL in WAL mode: a commit survives a crash of the agent; only a power loss can
-        // take the last transactions back. Durable async submissions ask for FULL themselves.
+        // NORMAL in WAL mode: a commit survives a crash of the agent (kill -9 included); only
+        // a crash of the machine can take the last transactions back.
         Execute(connection, "PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;");
         return connection;
     }

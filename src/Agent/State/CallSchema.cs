@@ -34,6 +34,26 @@ public static class CallSchema
         CREATE INDEX calls_by_function ON calls (app, function, id);
         CREATE INDEX calls_by_status ON calls (status, id);
         """,
+
+        // 2: async calls: the request as accepted (the body up to its limit), where it stands,
+        // how often it was started, and the function's output once it ended.
+        """
+        CREATE TABLE async_calls (
+            id           TEXT PRIMARY KEY,
+            app          TEXT NOT NULL,
+            function     TEXT NOT NULL,
+            method       TEXT NOT NULL,
+            request_url  TEXT NOT NULL,
+            target       TEXT NOT NULL,
+            headers      TEXT NOT NULL,
+            body         BLOB NOT NULL,
+            state        TEXT NOT NULL,
+            attempts     INTEGER NOT NULL DEFAULT 0,
+            output       BLOB,
+            output_type  TEXT
+        ) WITHOUT ROWID;
+        CREATE INDEX async_calls_by_state ON async_calls (state, id);
+        """,
     ];
 
     /// <summary>The version this agent writes.</summary>

@@ -10,6 +10,10 @@ namespace Fnagent.State;
 public sealed partial class SqliteCallStore
 {
     private const int DeleteChunk = 1000;
+
+    // Async calls still queued or running are never taken by retention: an accepted call is
+    // never dropped unrun.
+    private const string Expired = "SELECT id FROM calls WHERE id < $cutoff AND status NOT IN ('queued', 'running') ORDER BY id LIMIT $chunk;";
     private int _retaining;
 
     /// <summary>One pass; runs on the retention timer. Never throws; never runs twice at once.</summary>
@@ -24,14 +28,14 @@ public sealed partial class SqliteCallStore
         {
             var cutoff = CallId.Format(FirstIdAt(_time.GetUtcNow() - _options.RetentionAge));
             using var connection = _database.Connect();
-            while (DeleteOldest(connection, "SELECT id FROM calls WHERE id < $cutoff ORDER BY id LIMIT $chunk;", cutoff) == DeleteChunk)
+            while (DeleteOldest(connection, Expired, cutoff) == DeleteChunk)
             {
             }
 
             var oldestKept = OldestKept(connection);
             if (oldestKept is not null)
             {
-                while (DeleteOldest(connection, "SELECT id FROM calls WHERE id < $cutoff ORDER BY id LIMIT $chunk;", oldestKept) == DeleteChunk)
+                while (DeleteOldest(connection, Expired, oldestKept) == DeleteChunk)
                 {
                 }
             }
@@ -82,7 +86,10 @@ public sealed partial class SqliteCallStore
         using (var command = connection.CreateCommand())
         {
             command.Transaction = transaction;
-            command.CommandText = "DELETE FROM calls WHERE id <= $last AND id >= $first;";
+            command.CommandText = """
+                DELETE FROM calls WHERE id <= $last AND id >= $first AND status NOT IN ('queued', 'running');
+                DELETE FROM async_calls WHERE id <= $last AND id >= $first AND state = 'done';
+                """;
             command.Parameters.AddWithValue("$first", ids[0]);
             command.Parameters.AddWithValue("$last", ids[^1]);
             command.ExecuteNonQuery();

@@ -5,11 +5,6 @@ namespace Fnagent.State;
 /// <summary>The one writer: whatever is queued when it wakes goes in one transaction.</summary>
 public sealed partial class SqliteCallStore
 {
-    private const string Upsert = """
-        INSERT OR REPLACE INTO calls (id, app, function, route, type, status, http_status, started_at, ended_at, exit_code, pid, error, queue_wait_ms, cold)
-        VALUES ($id, $app, $function, $route, $type, $status, $http_status, $started_at, $ended_at, $exit_code, $pid, $error, $queue_wait_ms, $cold);
-        """;
-
     private async Task WriteLoopAsync()
     {
         var batch = new List<CallRecord>(_options.BatchSize);
@@ -49,33 +44,13 @@ public sealed partial class SqliteCallStore
     {
         using var connection = _database.Connect();
         using var transaction = connection.BeginTransaction();
-        using var command = connection.CreateCommand();
-        command.Transaction = transaction;
-        command.CommandText = Upsert;
-        string[] names = ["$id", "$app", "$function", "$route", "$type", "$status", "$http_status", "$started_at", "$ended_at", "$exit_code", "$pid", "$error", "$queue_wait_ms", "$cold"];
-        var parameters = names.Select(name => command.Parameters.Add(new SqliteParameter { ParameterName = name })).ToArray();
-        command.Prepare();
-        foreach (var r in batch)
-        {
-            object?[] values =
-            [
-                r.CallId, r.App, r.Function, r.Route, r.Type, StatusName(r.Status), r.HttpStatus,
-                r.StartedAt.ToUnixTimeMilliseconds(), r.EndedAt?.ToUnixTimeMilliseconds(), r.ExitCode, r.Pid, r.Error,
-                r.QueueWait?.TotalMilliseconds, r.Cold is { } cold ? (cold ? 1 : 0) : null,
-            ];
-            for (var i = 0; i < values.Length; i++)
-            {
-                parameters[i].Value = values[i] ?? DBNull.Value;
-            }
-
-            command.ExecuteNonQuery();
-        }
-
+        CallRows.Upsert(connection, transaction, batch);
         transaction.Commit();
     }
 
     public static string StatusName(CallStatus status) => status switch
     {
+        CallStatus.Queued => "queued",
         CallStatus.Running => "running",
         CallStatus.Success => "success",
         CallStatus.Error => "error",
@@ -86,6 +61,7 @@ public sealed partial class SqliteCallStore
 
     private static CallStatus ParseStatus(string name) => name switch
     {
+        "queued" => CallStatus.Queued,
         "running" => CallStatus.Running,
         "success" => CallStatus.Success,
         "timeout" => CallStatus.Timeout,

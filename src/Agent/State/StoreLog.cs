@@ -16,4 +16,10 @@ internal static partial class StoreLog
 
     [LoggerMessage(EventId = 303, Level = LogLevel.Warning, Message = "retention of {Path} failed, retried at its next pass: {Message}")]
     public static partial void RetentionFailed(this ILogger logger, string path, string message);
+
+    [LoggerMessage(EventId = 310, Level = LogLevel.Error, Message = "{Count} async calls not queued in {Path} (their callers get 503): {Message}")]
+    public static partial void AsyncCallsNotQueued(this ILogger logger, int count, string path, string message);
+
+    [LoggerMessage(EventId = 311, Level = LogLevel.Warning, Message = "{App}/{Function} async call {CallId} was running when the agent stopped: {Fate}")]
+    public static partial void AsyncCallCutOff(this ILogger logger, string app, string function, string callId, string fate);
 }

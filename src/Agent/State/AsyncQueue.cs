@@ -1,0 +1,204 @@
+using System.Threading.Channels;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Logging;
+
+namespace Fnagent.State;
+
+/// <summary>
+/// The durable queue of async calls, in the call database. A call is accepted only once its
+/// request and its record are committed (<see cref="EnqueueAsync"/>: concurrent submissions
+/// share one commit); it is marked running, committed, before it starts (<see cref="Claim"/>),
+/// so that after a crash of the agent <see cref="Recover"/> knows which calls never started
+/// (they run) and which were cut off (re-run when the function allows retries, else failed).
+/// </summary>
+public sealed partial class AsyncQueue : IAsyncDisposable
+{
+    /// <summary>The error an async call gets when the agent died while it ran and it may not run again.</summary>
+    public const string StoppedDuringCall = "agent stopped during the call";
+
+    private readonly CallDatabase _database;
+    private readonly Channel<Submission> _submissions;
+    private readonly int _maxQueued;
+    private readonly ILogger _logger;
+    private readonly Task _committer;
+    private int _queued;
+
+    public AsyncQueue(CallDatabase database, int maxQueued, ILogger logger)
+    {
+        _database = database;
+        _maxQueued = maxQueued;
+        _logger = logger;
+        _submissions = Channel.CreateUnbounded<Submission>(new UnboundedChannelOptions { SingleReader = true });
+        _queued = CountQueued();
+        _committer = Task.Run(CommitLoopAsync);
+    }
+
+    /// <summary>Calls accepted and not yet started.</summary>
+    public int QueuedCount => Volatile.Read(ref _queued);
+
+    /// <summary>
+    /// Stores the call durably: true once committed; false, with nothing stored, when the queue
+    /// holds its bound already. Throws <see cref="SqliteException"/> (or IOException) when the
+    /// database refused it (a full disk): then nothing of it was stored either.
+    /// </summary>
+    public async Task<bool> EnqueueAsync(AsyncSubmission submission)
+    {
+        if (Interlocked.Increment(ref _queued) > _maxQueued)
+        {
+            Interlocked.Decrement(ref _queued);
+            return false;
+        }
+
+        var pending = new Submission(submission, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+        try
+        {
+            if (!_submissions.Writer.TryWrite(pending))
+            {
+                throw new ObjectDisposedException(nameof(AsyncQueue));
+            }
+
+            await pending.Committed.Task.ConfigureAwait(false);
+            return true;
+        }
+        catch
+        {
+            Interlocked.Decrement(ref _queued);
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// At start: calls cut off by a crash are queued again when <paramref name="retries"/> of
+    /// their function allows another attempt, else failed with <see cref="StoppedDuringCall"/>.
+    /// Returns every queued call, oldest first, to be dispatched.
+    /// </summary>
+    public IReadOnlyList<QueuedCall> Recover(Func<string, string, int> retries)
+    {
+        using var connection = _database.Connect();
+        var cutOff = new List<(string Id, string App, string Function, int Attempts)>();
+        using (var command = connection.CreateCommand())
+        {
+            command.CommandText = "SELECT id, app, function, attempts FROM async_calls WHERE state = 'running' ORDER BY id;";
+            using var rows = command.ExecuteReader();
+            while (rows.Read())
+            {
+                cutOff.Add((rows.GetString(0), rows.GetString(1), rows.GetString(2), rows.GetInt32(3)));
+            }
+        }
+
+        using (var transaction = connection.BeginTransaction())
+        using (var command = connection.CreateCommand())
+        {
+            command.Transaction = transaction;
+            var id = command.Parameters.Add(new SqliteParameter { ParameterName = "$id" });
+            command.Parameters.AddWithValue("$error", StoppedDuringCall);
+            foreach (var (callId, app, function, attempts) in cutOff)
+            {
+                var again = attempts <= retries(app, function);
+                id.Value = callId;
+                command.CommandText = again
+                    ? "UPDATE async_calls SET state = 'queued' WHERE id = $id; UPDATE calls SET status = 'queued', pid = NULL WHERE id = $id;"
+                    : "UPDATE async_calls SET state = 'done' WHERE id = $id; UPDATE calls SET status = 'error', http_status = 503, error = $error WHERE id = $id;";
+                command.ExecuteNonQuery();
+                _logger.AsyncCallCutOff(app, function, callId, again ? "queued again" : "failed: " + StoppedDuringCall);
+            }
+
+            transaction.Commit();
+        }
+
+        var queued = new List<QueuedCall>();
+        using (var command = connection.CreateCommand())
+        {
+            command.CommandText = "SELECT id, app, function FROM async_calls WHERE state = 'queued' ORDER BY id;";
+            using var rows = command.ExecuteReader();
+            while (rows.Read())
+            {
+                queued.Add(new QueuedCall(rows.GetString(0), rows.GetString(1), rows.GetString(2)));
+            }
+        }
+
+        Volatile.Write(ref _queued, queued.Count);
+        return queued;
+    }
+
+    /// <summary>
+    /// Marks a queued call running (committed) and returns its request; null when it is not
+    /// queued (claimed already, or gone).
+    /// </summary>
+    public AsyncRequest? Claim(string callId)
+    {
+        using var connection = _database.Connect();
+        using var command = connection.CreateCommand();
+        command.CommandText = """
+            UPDATE async_calls SET state = 'running', attempts = attempts + 1 WHERE id = $id AND state = 'queued'
+            RETURNING id, app, function, method, request_url, target, headers, body, attempts;
+            """;
+        command.Parameters.AddWithValue("$id", callId);
+        using var rows = command.ExecuteReader();
+        if (!rows.Read())
+        {
+            return null;
+        }
+
+        Interlocked.Decrement(ref _queued);
+        return new AsyncRequest(rows.GetString(0), rows.GetString(1), rows.GetString(2), rows.GetString(3), rows.GetString(4),
+            rows.GetString(5), AsyncHeaders.Parse(rows.GetString(6)), (byte[])rows.GetValue(7), rows.GetInt32(8));
+    }
+
+    /// <summary>The call ended: its output and its final record, in one transaction.</summary>
+    public void Complete(CallRecord record, ReadOnlyMemory<byte> output, string? outputType)
+    {
+        using var connection = _database.Connect();
+        using var transaction = connection.BeginTransaction();
+        using (var command = connection.CreateCommand())
+        {
+            command.Transaction = transaction;
+            command.CommandText = "UPDATE async_calls SET state = 'done', output = $output, output_type = $type WHERE id = $id;";
+            command.Parameters.AddWithValue("$id", record.CallId);
+            command.Parameters.AddWithValue("$output", output.ToArray());
+            command.Parameters.AddWithValue("$type", (object?)outputType ?? DBNull.Value);
+            command.ExecuteNonQuery();
+        }
+
+        CallRows.Upsert(connection, transaction, [record]);
+        transaction.Commit();
+    }
+
+    /// <summary>The output of an ended async call and its content type; null when there is none (yet).</summary>
+    public (byte[] Output, string? ContentType)? ReadOutput(string callId)
+    {
+        using var connection = _database.Connect();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT output, output_type FROM async_calls WHERE id = $id AND state = 'done' AND output IS NOT NULL;";
+        command.Parameters.AddWithValue("$id", callId);
+        using var rows = command.ExecuteReader();
+        return rows.Read() ? ((byte[])rows.GetValue(0), rows.IsDBNull(1) ? null : rows.GetString(1)) : null;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _submissions.Writer.TryComplete();
+        await _committer.WaitAsync(TimeSpan.FromSeconds(10)).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+    }
+
+    private int CountQueued()
+    {
+        using var connection = _database.Connect();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT COUNT(*) FROM async_calls WHERE state = 'queued';";
+        return Convert.ToInt32(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    private sealed record Submission(AsyncSubmission Call, TaskCompletionSource Committed);
+}
+
+/// <summary>An async call as accepted: its record (status queued) and its request, the body read whole.</summary>
+public sealed record AsyncSubmission(CallRecord Record, string Method, string RequestUrl, string Target,
+    IEnumerable<KeyValuePair<string, IReadOnlyList<string>>> Headers, ReadOnlyMemory<byte> Body);
+
+/// <summary>A queued call, to be dispatched to its function.</summary>
+public sealed record QueuedCall(string CallId, string App, string Function);
+
+/// <summary>A claimed call's request; <see cref="Attempts"/> counts this one.</summary>
+public sealed record AsyncRequest(string CallId, string App, string Function, string Method, string RequestUrl, string Target,
+    IReadOnlyList<KeyValuePair<string, IReadOnlyList<string>>> Headers, byte[] Body, int Attempts);

@@ -1,0 +1,124 @@
+using System.Text;
+using Fnagent.Invocation;
+using Fnagent.State;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Fnagent.Agent.Tests.State;
+
+public sealed class AsyncQueueTests : IDisposable
+{
+    private readonly string _data = Directory.CreateTempSubdirectory("fnagent-queue-").FullName;
+
+    public void Dispose()
+    {
+        SqliteConnection.ClearAllPools();
+        Directory.Delete(_data, recursive: true);
+    }
+
+    [Fact]
+    public async Task AnAcceptedCallIsStoredWithItsRequestAndRunsOnce()
+    {
+        await using var queue = Open();
+        var id = await Enqueue(queue, "hello");
+        Assert.Equal(1, queue.QueuedCount);
+
+        var request = queue.Claim(id);
+        Assert.NotNull(request);
+        Assert.Equal("hello", Encoding.UTF8.GetString(request.Body));
+        Assert.Equal("POST", request.Method);
+        Assert.Equal(["a", "b"], request.Headers.Single(h => h.Key == "X-Twice").Value);
+        Assert.Equal(1, request.Attempts);
+        Assert.Null(queue.Claim(id));
+        Assert.Equal(0, queue.QueuedCount);
+
+        var record = Record(id, CallStatus.Success);
+        queue.Complete(record, "out"u8.ToArray(), "text/plain");
+        var (output, type) = queue.ReadOutput(id)!.Value;
+        Assert.Equal("out", Encoding.UTF8.GetString(output));
+        Assert.Equal("text/plain", type);
+    }
+
+    [Fact]
+    public async Task ManyConcurrentSubmissionsAreEachCommittedBeforeTheyAreAccepted()
+    {
+        await using var queue = Open();
+        var ids = await Task.WhenAll(Enumerable.Range(0, 300).Select(i => Enqueue(queue, $"body {i}")));
+
+        // A second view of the file (an agent after a restart) finds every one.
+        await using var restarted = Open();
+        var queued = restarted.Recover((_, _) => 0);
+        Assert.Equal(ids.Order(StringComparer.Ordinal), queued.Select(q => q.CallId));
+    }
+
+    [Fact]
+    public async Task PastItsBoundTheQueueRefusesAndStoresNothing()
+    {
+        await using var queue = Open(maxQueued: 2);
+        await Enqueue(queue, "1");
+        await Enqueue(queue, "2");
+        var record = Record(CallId.New(DateTimeOffset.UtcNow), CallStatus.Queued);
+        Assert.False(await queue.EnqueueAsync(new AsyncSubmission(record, "POST", "http://x/", "/", [], "3"u8.ToArray())));
+        Assert.Equal(2, queue.Recover((_, _) => 0).Count);
+    }
+
+    [Fact]
+    public async Task ACallCutOffByACrashRunsAgainOnlyWhenItsFunctionAllowsRetries()
+    {
+        string once, retried, waiting;
+        await using (var queue = Open())
+        {
+            once = await Enqueue(queue, "once", function: "at-most-once");
+            retried = await Enqueue(queue, "again", function: "retries");
+            waiting = await Enqueue(queue, "waiting");
+            Assert.NotNull(queue.Claim(once));
+            Assert.NotNull(queue.Claim(retried));
+        }
+
+        // The agent "died" with two calls running: the one whose function allows a retry runs again.
+        await using var restarted = Open();
+        var queued = restarted.Recover((_, function) => function == "retries" ? 1 : 0);
+        Assert.Equal([retried, waiting], queued.Select(q => q.CallId));
+        Assert.Equal(2, restarted.Claim(retried)!.Attempts);
+
+        await using var store = new SqliteCallStore(new AgentOptions { DataDirectory = _data }, TimeProvider.System, NullLogger<SqliteCallStore>.Instance);
+        Assert.True(store.TryGet(once, out var failed));
+        Assert.Equal(CallStatus.Error, failed.Status);
+        Assert.Equal(AsyncQueue.StoppedDuringCall, failed.Error);
+
+        // A second crash after its retry was used: no third run.
+        await using var again = Open();
+        Assert.Equal([waiting], again.Recover((_, function) => function == "retries" ? 1 : 0).Select(q => q.CallId));
+    }
+
+    [Fact]
+    public async Task RetentionNeverTakesACallThatHasNotEnded()
+    {
+        await using var queue = Open();
+        var waiting = await Enqueue(queue, "waiting");
+        await using var store = new SqliteCallStore(new AgentOptions { DataDirectory = _data, Limits = { CallRetention = 1, CallRetentionAge = TimeSpan.Zero } },
+            TimeProvider.System, NullLogger<SqliteCallStore>.Instance);
+
+        store.ApplyRetention();
+
+        Assert.True(store.TryGet(waiting, out var record));
+        Assert.Equal(CallStatus.Queued, record.Status);
+        Assert.NotNull(queue.Claim(waiting));
+    }
+
+    private AsyncQueue Open(int maxQueued = 1000) => new(CallDatabase.Open(_data), maxQueued, NullLogger.Instance);
+
+    private static CallRecord Record(string id, CallStatus status) => new()
+    {
+        CallId = id, App = "a", Function = "f", Route = "/f", Type = "async", StartedAt = DateTimeOffset.UtcNow, Status = status,
+    };
+
+    private static async Task<string> Enqueue(AsyncQueue queue, string body, string function = "f")
+    {
+        var record = Record(CallId.New(DateTimeOffset.UtcNow), CallStatus.Queued);
+        record = new CallRecord { CallId = record.CallId, App = "a", Function = function, Route = "/" + function, Type = "async", StartedAt = record.StartedAt, Status = CallStatus.Queued };
+        var headers = new List<KeyValuePair<string, IReadOnlyList<string>>> { new("X-Twice", ["a", "b"]) };
+        Assert.True(await queue.EnqueueAsync(new AsyncSubmission(record, "POST", "http://x/r/a/f", "/r/a/f", headers, Encoding.UTF8.GetBytes(body))));
+        return record.CallId;
+    }
+}
