@@ -1,5 +1,4 @@
 using System.Text;
-using Fnagent.Invocation;
 using Fnagent.State;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging.Abstractions;
