@@ -171,6 +171,12 @@ QUIET_PORT=$(free_port)
 FNAGENT_Limits__QuietAfterAnswer=00:00:00 start_agent "$QUIET_DIR" "$QUIET_PORT" "$WORK/quiet-off.log"
 row json-node-quiet-off "hot \`json\` echo, node, hold-back after late bytes off" "http://127.0.0.1:$QUIET_PORT/r/bench/json-node"
 kill "$LAST_PID" 2>/dev/null || true
+# The same echo with call records kept in memory only (FNAGENT_CallStore=Memory): what the
+# SQLite store (the default, the main agent's rows) costs a hot call.
+MEMORY_PORT=$(free_port)
+FNAGENT_CallStore=Memory start_agent "$QUIET_DIR" "$MEMORY_PORT" "$WORK/memory-store.log"
+row json-node-memory "hot \`json\` echo, node, records in memory only" "http://127.0.0.1:$MEMORY_PORT/r/bench/json-node"
+kill "$LAST_PID" 2>/dev/null || true
 row json-python "hot \`json\` echo, python3" "$AGENT/r/bench/json-python"
 row http-node "hot \`http\` echo, node" "$AGENT/r/bench/http-node"
 row http-python "hot \`http\` echo, python3" "$AGENT/r/bench/http-python"
@@ -223,6 +229,7 @@ HOT_COLD=$(ratio json-python-1 cold-python-1)
 CAT_SHARE=$(ratio cat-16 spawn-16)
 CAT_SHARE_SETSID=$(ratio cat-16 spawn-setsid-16)
 CAT_OF_OWN=$(ratio cat-16 cat-own-16)
+SQLITE_OF_MEMORY=$(ratio json-node-16 json-node-memory-16)
 
 {
   echo "# fnagent load benchmark"
@@ -247,6 +254,7 @@ CAT_OF_OWN=$(ratio cat-16 cat-own-16)
   echo "| python3 echo at c=1: hot \`json\` >= 30x cold \`default\` | ${HOT_COLD}x | $(verdict "$HOT_COLD" ">=" 30) |"
   echo "| \`default\` \`cat\` at c=16 >= 80% of raw \`cat\` spawns/s | $(pct "$CAT_SHARE") (of \`setsid cat\`: $(pct "$CAT_SHARE_SETSID")) | $(verdict "$CAT_SHARE" ">=" 0.80) |"
   echo "| (no target) \`default\` \`cat\` at c=16 as the function user, of the same as the agent's own | $(pct "$CAT_OF_OWN") | - |"
+  echo "| hot \`json\` node echo at c=16 with records in SQLite >= 95% of records in memory only | $(pct "$SQLITE_OF_MEMORY") | $(verdict "$SQLITE_OF_MEMORY" ">=" 0.95) |"
   echo "| agent RSS with 20 hot functions idle < 150 MB | $RSS_IDLE MB | $(verdict "$RSS_IDLE" "<" 150) |"
   echo
   echo "Rows: *bare Kestrel echo* is a minimal ASP.NET Core app (benchmarks/load/KestrelEcho) echoing the body: the ceiling for anything served by Kestrel here."

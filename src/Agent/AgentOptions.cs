@@ -40,6 +40,13 @@ public sealed class AgentOptions
     /// <summary>Where the agent listens: URLs separated by <c>;</c> (port 0 picks a free port).</summary>
     public string Urls { get; set; } = "http://127.0.0.1:8080";
 
+    /// <summary>
+    /// Where call records are kept: <c>Sqlite</c> (<c>&lt;data&gt;/fnagent.db</c>, kept across
+    /// restarts) or <c>Memory</c> (the newest ones, lost at restart; to measure what the
+    /// database costs). Logs are files under <c>&lt;data&gt;/logs</c> either way.
+    /// </summary>
+    public CallStoreKind CallStore { get; set; } = CallStoreKind.Sqlite;
+
     /// <summary>The agent's own log (not the functions' logs, which are per call).</summary>
     public AgentLogOptions Log { get; set; } = new();
 
@@ -118,4 +125,11 @@ public sealed class LimitOptions
 
     /// <summary>How long in-flight calls may finish on shutdown before processes are killed; zero stops them at once.</summary>
     public TimeSpan ShutdownGrace { get; set; } = TimeSpan.FromSeconds(10);
+}
+
+/// <summary>Where call records are kept (<see cref="AgentOptions.CallStore"/>).</summary>
+public enum CallStoreKind
+{
+    Sqlite,
+    Memory,
 }

@@ -13,6 +13,7 @@ namespace Fnagent.Api;
 [JsonSerializable(typeof(HealthAnswer))]
 [JsonSerializable(typeof(FunctionListing))]
 [JsonSerializable(typeof(CallSummary))]
+[JsonSerializable(typeof(CallListing))]
 [JsonSerializable(typeof(ErrorAnswer))]
 public sealed partial class ApiJsonContext : JsonSerializerContext
 {

@@ -61,7 +61,9 @@ public static class AgentHost
 
         var services = builder.Services;
         services.AddSingleton(TimeProvider.System);
-        services.AddSingleton<ICallStore, FileCallStore>();
+        services.AddSingleton<ICallStore>(sp => sp.GetRequiredService<AgentOptions>().CallStore == CallStoreKind.Memory
+            ? new FileCallStore(sp.GetRequiredService<AgentOptions>())
+            : ActivatorUtilities.CreateInstance<SqliteCallStore>(sp));
         services.AddSingleton<IFunctionRegistry>(sp => LoadFunctions(sp.GetRequiredService<AgentOptions>(), sp.GetRequiredService<ILogger<FunctionDirectory>>()));
         services.AddSingleton<FunctionBuilds>();
         services.AddSingleton<FormatCodecs>();
@@ -97,6 +99,10 @@ public static class AgentHost
         app.Lifetime.ApplicationStopping.Register(() => shutdown.Begin(options.Limits.ShutdownGrace));
         app.MapCalls();
         app.MapAdmin();
+
+        // The call database is opened (created, upgraded) before anything is served: a file
+        // that cannot be used stops the start, naming it.
+        _ = app.Services.GetRequiredService<ICallStore>();
 
         // Load the functions at start, so their errors show before the first call, and
         // build what needs building before anyone calls it.

@@ -54,6 +54,13 @@ public sealed class AgentOptionsValidator : IValidateOptions<AgentOptions>
         Positive("Limits:MaxResponseBytes", limits.MaxResponseBytes, Fail);
         Positive("Limits:MaxLogBytesPerCall", limits.MaxLogBytesPerCall, Fail);
         Positive("Limits:CallRetention", limits.CallRetention, Fail);
+        Positive("Limits:MaxUnwrittenRecords", limits.MaxUnwrittenRecords, Fail);
+        Span("Limits:CallRetentionAge", limits.CallRetentionAge, zeroAllowed: false, Fail);
+        Span("Limits:CallRetentionInterval", limits.CallRetentionInterval, zeroAllowed: false, Fail);
+        if (!Enum.IsDefined(options.CallStore))
+        {
+            Fail(nameof(options.CallStore), $"must be one of {string.Join(", ", Enum.GetNames<CallStoreKind>())} (got {options.CallStore})");
+        }
         if (limits.QueueWait is { } queueWait)
         {
             Span("Limits:QueueWait", queueWait, zeroAllowed: true, Fail);

@@ -18,6 +18,8 @@ public static partial class SettingsProblem
         {
             switch (e)
             {
+                case State.CallDatabaseException database:
+                    return database.Message;
                 case OptionsValidationException invalid:
                     return string.Join(Environment.NewLine, invalid.Failures);
                 case AggregateException { InnerExceptions: var inner } when inner.OfType<OptionsValidationException>().Any():

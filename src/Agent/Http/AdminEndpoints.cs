@@ -17,6 +17,17 @@ internal static class AdminEndpoints
     {
         endpoints.MapGet("/health", () => Healthy);
 
+        endpoints.MapGet("/v1/calls", (HttpRequest request, ICallStore calls) =>
+        {
+            if (!CallQueryParser.TryParse(request.Query, out var query, out var problem))
+            {
+                return Results.Json(new ErrorAnswer(new ErrorDetail(problem!)), ApiJsonContext.Answers.ErrorAnswer, statusCode: StatusCodes.Status400BadRequest);
+            }
+
+            var page = calls.List(query);
+            return Results.Json(new CallListing(page.Calls.Select(ToSummary).ToList(), page.NextCursor), ApiJsonContext.Answers.CallListing);
+        });
+
         endpoints.MapGet("/v1/calls/{callId}", (string callId, ICallStore calls) =>
             calls.TryGet(callId, out var record) ? Results.Json(ToSummary(record), ApiJsonContext.Answers.CallSummary) : NotFound($"no call {callId}"));
 
