@@ -4,7 +4,7 @@ using Fnagent.Hosting;
 
 namespace Fnagent.Agent.Tests.Cli;
 
-/// <summary>The real <c>fnagent</c> executable's <c>call</c> and <c>logs</c> verbs against a real agent.</summary>
+/// <summary>The real <c>fnagent</c> executable's <c>call</c>, <c>logs</c> and <c>calls</c> verbs against a real agent.</summary>
 public sealed class LogsCommandTests
 {
     [Fact]
@@ -31,6 +31,32 @@ public sealed class LogsCommandTests
 
         Assert.Equal(1, code);
         Assert.Contains("no call 01NOSUCHCALL", errors);
+    }
+
+    [Fact]
+    public async Task CallsPrintsTheNewestCallsOfAFunctionAsATable()
+    {
+        await using var agent = await RunningAgent.StartAsync(RunningAgent.TestFunctions);
+        var (_, _, first) = await FnagentAsync("", "call", "tests/stderr-lines", "--agent", agent.Address.ToString());
+        var (_, _, second) = await FnagentAsync("", "call", "tests/stderr-lines", "--agent", agent.Address.ToString());
+
+        var (code, output, _) = await FnagentAsync(null, "calls", "tests/stderr-lines", "--limit", "1", "--agent", agent.Address.ToString());
+
+        Assert.Equal(0, code);
+        Assert.Contains(second.Split(' ', ':')[1], output);
+        Assert.DoesNotContain(first.Split(' ', ':')[1], output);
+        Assert.Matches(@"\| tests/stderr-lines +\| success +\| 200 +\|", output);
+    }
+
+    [Fact]
+    public async Task CallsWithAStatusThatDoesNotExistSaysSoAndFails()
+    {
+        await using var agent = await RunningAgent.StartAsync(RunningAgent.TestFunctions);
+
+        var (code, _, errors) = await FnagentAsync(null, "calls", "--status", "weird", "--agent", agent.Address.ToString());
+
+        Assert.Equal(1, code);
+        Assert.Contains("status: expected one of", errors);
     }
 
     private static async Task<(int Code, string Out, string Err)> FnagentAsync(string? stdin, params string[] args)
