@@ -165,6 +165,10 @@ public sealed partial class SqliteCallStore : ICallStore, IAsyncDisposable
         _queue.Writer.TryComplete();
         // What was queued is committed before the agent exits: a clean stop loses nothing.
         await _writer.WaitAsync(TimeSpan.FromSeconds(10)).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        if (_writer.IsCompleted)
+        {
+            _writerConnection?.Dispose();
+        }
     }
 
     private static UInt128 Key(string callId) =>
