@@ -65,7 +65,7 @@ internal static class CallQueryParser
 
         foreach (var value in Enum.GetValues<CallStatus>())
         {
-            if (SqliteCallStore.StatusName(value) == text)
+            if (CallRows.StatusName(value) == text)
             {
                 status = value;
                 return true;

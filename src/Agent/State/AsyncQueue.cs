@@ -1,4 +1,3 @@
-using System.Threading.Channels;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
 
@@ -7,39 +6,44 @@ namespace Fnagent.State;
 /// <summary>
 /// The durable queue of async calls, in the call database. A call is accepted only once its
 /// request and its record are committed (<see cref="EnqueueAsync"/>: concurrent submissions
-/// share one commit); it is marked running, committed, before it starts (<see cref="Claim"/>),
+/// share one commit); it is marked running, committed, before it starts (<see cref="ClaimAsync"/>),
 /// so that after a crash of the agent <see cref="Recover"/> knows which calls never started
 /// (they run) and which were cut off (re-run when the function allows retries, else failed).
 /// </summary>
-public sealed partial class AsyncQueue : IAsyncDisposable
+public sealed class AsyncQueue
 {
     /// <summary>The error an async call gets when the agent died while it ran and it may not run again.</summary>
     public const string StoppedDuringCall = "agent stopped during the call";
 
+    private const string Insert = """
+        INSERT INTO async_calls (id, app, function, method, request_url, target, headers, body, state)
+        VALUES ($id, $app, $function, $method, $request_url, $target, $headers, $body, 'queued');
+        """;
+
     private readonly CallDatabase _database;
-    private readonly Channel<Submission> _submissions;
+    private readonly CallDatabaseWriter _writer;
     private readonly int _maxQueued;
     private readonly ILogger _logger;
-    private readonly Task _committer;
     private int _queued;
 
-    public AsyncQueue(CallDatabase database, int maxQueued, ILogger logger)
+    /// <summary>The queue in <paramref name="store"/>'s database, written by its writer.</summary>
+    public AsyncQueue(SqliteCallStore store, int maxQueued, ILogger logger)
     {
-        _database = database;
+        _database = store.Database;
+        _writer = store.Writer;
         _maxQueued = maxQueued;
         _logger = logger;
-        _submissions = Channel.CreateUnbounded<Submission>(new UnboundedChannelOptions { SingleReader = true });
         _queued = CountQueued();
-        _committer = Task.Run(CommitLoopAsync);
     }
 
     /// <summary>Calls accepted and not yet started.</summary>
     public int QueuedCount => Volatile.Read(ref _queued);
 
     /// <summary>
-    /// Stores the call durably: true once committed; false, with nothing stored, when the queue
-    /// holds its bound already. Throws <see cref="SqliteException"/> (or IOException) when the
-    /// database refused it (a full disk): then nothing of it was stored either.
+    /// Stores the call durably: true once committed (concurrent submissions share one
+    /// commit); false, with nothing stored, when the queue holds its bound already. Throws
+    /// <see cref="SqliteException"/> (or IOException) when the database refused it (a full
+    /// disk): then nothing of it was stored either.
     /// </summary>
     public async Task<bool> EnqueueAsync(AsyncSubmission submission)
     {
@@ -49,20 +53,15 @@ public sealed partial class AsyncQueue : IAsyncDisposable
             return false;
         }
 
-        var pending = new Submission(submission, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
         try
         {
-            if (!_submissions.Writer.TryWrite(pending))
-            {
-                throw new ObjectDisposedException(nameof(AsyncQueue));
-            }
-
-            await pending.Committed.Task.ConfigureAwait(false);
+            await _writer.RunAsync((connection, transaction) => Store(connection, transaction, submission)).ConfigureAwait(false);
             return true;
         }
         catch
         {
             Interlocked.Decrement(ref _queued);
+            _logger.AsyncCallNotQueued(submission.Record.App, submission.Record.Function, _database.Path);
             throw;
         }
     }
@@ -122,47 +121,33 @@ public sealed partial class AsyncQueue : IAsyncDisposable
     }
 
     /// <summary>
-    /// Marks a queued call running (committed) and returns its request; null when it is not
-    /// queued (claimed already, or gone).
+    /// Marks the queued calls among <paramref name="callIds"/> running, committed, and returns
+    /// their requests; an id not queued (claimed already, or gone) is left out.
     /// </summary>
-    public AsyncRequest? Claim(string callId)
+    public async Task<IReadOnlyList<AsyncRequest>> ClaimAsync(IReadOnlyList<string> callIds)
     {
-        using var connection = _database.Connect();
-        using var command = connection.CreateCommand();
-        command.CommandText = """
-            UPDATE async_calls SET state = 'running', attempts = attempts + 1 WHERE id = $id AND state = 'queued'
-            RETURNING id, app, function, method, request_url, target, headers, body, attempts;
-            """;
-        command.Parameters.AddWithValue("$id", callId);
-        using var rows = command.ExecuteReader();
-        if (!rows.Read())
-        {
-            return null;
-        }
-
-        Interlocked.Decrement(ref _queued);
-        return new AsyncRequest(rows.GetString(0), rows.GetString(1), rows.GetString(2), rows.GetString(3), rows.GetString(4),
-            rows.GetString(5), AsyncHeaders.Parse(rows.GetString(6)), (byte[])rows.GetValue(7), rows.GetInt32(8));
+        var claimed = await _writer.RunAsync((connection, transaction) => Claim(connection, transaction, callIds)).ConfigureAwait(false);
+        Interlocked.Add(ref _queued, -claimed.Count);
+        return claimed;
     }
 
-    /// <summary>The call ended: its output and its final record, in one transaction.</summary>
-    public void Complete(CallRecord record, ReadOnlyMemory<byte> output, string? outputType)
-    {
-        using var connection = _database.Connect();
-        using var transaction = connection.BeginTransaction();
-        using (var command = connection.CreateCommand())
+    /// <summary>The call ended: its output and its final record, committed together.</summary>
+    public Task CompleteAsync(CallRecord record, ReadOnlyMemory<byte> output, string? outputType) =>
+        _writer.RunAsync((connection, transaction) =>
         {
-            command.Transaction = transaction;
-            command.CommandText = "UPDATE async_calls SET state = 'done', output = $output, output_type = $type WHERE id = $id;";
-            command.Parameters.AddWithValue("$id", record.CallId);
-            command.Parameters.AddWithValue("$output", output.ToArray());
-            command.Parameters.AddWithValue("$type", (object?)outputType ?? DBNull.Value);
-            command.ExecuteNonQuery();
-        }
+            using (var command = connection.CreateCommand())
+            {
+                command.Transaction = transaction;
+                command.CommandText = "UPDATE async_calls SET state = 'done', output = $output, output_type = $type WHERE id = $id;";
+                command.Parameters.AddWithValue("$id", record.CallId);
+                command.Parameters.AddWithValue("$output", output.ToArray());
+                command.Parameters.AddWithValue("$type", (object?)outputType ?? DBNull.Value);
+                command.ExecuteNonQuery();
+            }
 
-        CallRows.Upsert(connection, transaction, [record]);
-        transaction.Commit();
-    }
+            CallRows.Upsert(connection, transaction, [record]);
+            return true;
+        });
 
     /// <summary>The output of an ended async call and its content type; null when there is none (yet).</summary>
     public (byte[] Output, string? ContentType)? ReadOutput(string callId)
@@ -175,10 +160,49 @@ public sealed partial class AsyncQueue : IAsyncDisposable
         return rows.Read() ? ((byte[])rows.GetValue(0), rows.IsDBNull(1) ? null : rows.GetString(1)) : null;
     }
 
-    public async ValueTask DisposeAsync()
+    private static bool Store(SqliteConnection connection, SqliteTransaction transaction, AsyncSubmission call)
     {
-        _submissions.Writer.TryComplete();
-        await _committer.WaitAsync(TimeSpan.FromSeconds(10)).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        using (var command = connection.CreateCommand())
+        {
+            command.Transaction = transaction;
+            command.CommandText = Insert;
+            command.Parameters.AddWithValue("$id", call.Record.CallId);
+            command.Parameters.AddWithValue("$app", call.Record.App);
+            command.Parameters.AddWithValue("$function", call.Record.Function);
+            command.Parameters.AddWithValue("$method", call.Method);
+            command.Parameters.AddWithValue("$request_url", call.RequestUrl);
+            command.Parameters.AddWithValue("$target", call.Target);
+            command.Parameters.AddWithValue("$headers", AsyncHeaders.Write(call.Headers));
+            command.Parameters.AddWithValue("$body", call.Body.ToArray());
+            command.ExecuteNonQuery();
+        }
+
+        CallRows.Upsert(connection, transaction, [call.Record]);
+        return true;
+    }
+
+    private static List<AsyncRequest> Claim(SqliteConnection connection, SqliteTransaction transaction, IReadOnlyList<string> callIds)
+    {
+        using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = """
+            UPDATE async_calls SET state = 'running', attempts = attempts + 1 WHERE id = $id AND state = 'queued'
+            RETURNING id, app, function, method, request_url, target, headers, body, attempts;
+            """;
+        var id = command.Parameters.Add(new SqliteParameter { ParameterName = "$id" });
+        var claimed = new List<AsyncRequest>(callIds.Count);
+        foreach (var callId in callIds)
+        {
+            id.Value = callId;
+            using var rows = command.ExecuteReader();
+            if (rows.Read())
+            {
+                claimed.Add(new AsyncRequest(rows.GetString(0), rows.GetString(1), rows.GetString(2), rows.GetString(3), rows.GetString(4),
+                    rows.GetString(5), AsyncHeaders.Parse(rows.GetString(6)), (byte[])rows.GetValue(7), rows.GetInt32(8)));
+            }
+        }
+
+        return claimed;
     }
 
     private int CountQueued()
@@ -189,7 +213,6 @@ public sealed partial class AsyncQueue : IAsyncDisposable
         return Convert.ToInt32(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
     }
 
-    private sealed record Submission(AsyncSubmission Call, TaskCompletionSource Committed);
 }
 
 /// <summary>An async call as accepted: its record (status queued) and its request, the body read whole.</summary>

@@ -2,8 +2,8 @@ using Microsoft.Data.Sqlite;
 
 namespace Fnagent.State;
 
-/// <summary>Writes call records as rows of <c>calls</c> (schema in <see cref="CallSchema"/>).</summary>
-internal static class CallRows
+/// <summary>Call records as rows of <c>calls</c> (schema in <see cref="CallSchema"/>).</summary>
+public static class CallRows
 {
     private const string UpsertSql = """
         INSERT OR REPLACE INTO calls (id, app, function, route, type, status, http_status, started_at, ended_at, exit_code, pid, error, queue_wait_ms, cold)
@@ -14,7 +14,7 @@ internal static class CallRows
         ["$id", "$app", "$function", "$route", "$type", "$status", "$http_status", "$started_at", "$ended_at", "$exit_code", "$pid", "$error", "$queue_wait_ms", "$cold"];
 
     /// <summary>Inserts or replaces each record, within <paramref name="transaction"/>.</summary>
-    public static void Upsert(SqliteConnection connection, SqliteTransaction transaction, IEnumerable<CallRecord> records)
+    internal static void Upsert(SqliteConnection connection, SqliteTransaction transaction, IEnumerable<CallRecord> records)
     {
         using var command = connection.CreateCommand();
         command.Transaction = transaction;
@@ -25,7 +25,7 @@ internal static class CallRows
         {
             object?[] values =
             [
-                r.CallId, r.App, r.Function, r.Route, r.Type, SqliteCallStore.StatusName(r.Status), r.HttpStatus,
+                r.CallId, r.App, r.Function, r.Route, r.Type, StatusName(r.Status), r.HttpStatus,
                 r.StartedAt.ToUnixTimeMilliseconds(), r.EndedAt?.ToUnixTimeMilliseconds(), r.ExitCode, r.Pid, r.Error,
                 r.QueueWait?.TotalMilliseconds, r.Cold is { } cold ? (cold ? 1 : 0) : null,
             ];
@@ -37,4 +37,25 @@ internal static class CallRows
             command.ExecuteNonQuery();
         }
     }
+
+    public static string StatusName(CallStatus status) => status switch
+    {
+        CallStatus.Queued => "queued",
+        CallStatus.Running => "running",
+        CallStatus.Success => "success",
+        CallStatus.Error => "error",
+        CallStatus.Timeout => "timeout",
+        CallStatus.Cancelled => "cancelled",
+        _ => throw new ArgumentOutOfRangeException(nameof(status)),
+    };
+
+    public static CallStatus ParseStatus(string name) => name switch
+    {
+        "queued" => CallStatus.Queued,
+        "running" => CallStatus.Running,
+        "success" => CallStatus.Success,
+        "timeout" => CallStatus.Timeout,
+        "cancelled" => CallStatus.Cancelled,
+        _ => CallStatus.Error,
+    };
 }

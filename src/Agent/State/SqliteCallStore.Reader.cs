@@ -41,7 +41,7 @@ public sealed partial class SqliteCallStore
             command.Parameters.AddWithValue("$lower", CallId.Format(lower));
             Filter(sql, command, "app", query.App);
             Filter(sql, command, "function", query.Function);
-            Filter(sql, command, "status", query.Status is { } status ? StatusName(status) : null);
+            Filter(sql, command, "status", query.Status is { } status ? CallRows.StatusName(status) : null);
             sql.Append(" ORDER BY id DESC LIMIT $limit;");
             command.Parameters.AddWithValue("$limit", limit + 1);
             command.CommandText = sql.ToString();
@@ -107,7 +107,7 @@ public sealed partial class SqliteCallStore
         Function = row.GetString(2),
         Route = row.GetString(3),
         Type = row.GetString(4),
-        Status = ParseStatus(row.GetString(5)),
+        Status = CallRows.ParseStatus(row.GetString(5)),
         HttpStatus = row.IsDBNull(6) ? null : row.GetInt32(6),
         StartedAt = DateTimeOffset.FromUnixTimeMilliseconds(row.GetInt64(7)),
         EndedAt = row.IsDBNull(8) ? null : DateTimeOffset.FromUnixTimeMilliseconds(row.GetInt64(8)),

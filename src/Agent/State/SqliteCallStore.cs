@@ -1,4 +1,3 @@
-using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 
 namespace Fnagent.State;
@@ -7,7 +6,7 @@ namespace Fnagent.State;
 /// The embedded call store: records in SQLite (<see cref="CallDatabase"/>), logs as one file
 /// per call under <c>&lt;data&gt;/logs</c> beside it, both surviving a restart. A call's record
 /// is written after it finished, off its path: <see cref="Finish"/> only queues it, and one
-/// writer commits what is queued in short transactions (see SqliteCallStore.Writer.cs).
+/// writer commits what is queued in short transactions (<see cref="CallDatabaseWriter"/>).
 /// Until committed, a record is served from memory, so a caller reading it right after its
 /// answer always finds it.
 /// </summary>
@@ -16,17 +15,15 @@ public sealed partial class SqliteCallStore : ICallStore, IAsyncDisposable
     private readonly Lock _gate = new();
     private readonly Dictionary<UInt128, CallRecord> _running = [];
     private readonly Dictionary<UInt128, CallRecord> _unwritten = [];
-    private readonly Channel<CallRecord> _queue;
     private readonly CallDatabase _database;
+    private readonly CallDatabaseWriter _writer;
     private readonly string _logDirectory;
     private readonly long _maxLogBytes;
     private readonly StoreOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
-    private readonly Task _writer;
     private readonly ITimer _retention;
     private long _dropped;
-    private long _writeFailures;
 
     public SqliteCallStore(AgentOptions options, TimeProvider time, ILogger<SqliteCallStore> logger)
     {
@@ -37,12 +34,8 @@ public sealed partial class SqliteCallStore : ICallStore, IAsyncDisposable
         _logDirectory = Path.GetFullPath(Path.Combine(options.DataDirectory, "logs"));
         _maxLogBytes = options.Limits.MaxLogBytesPerCall;
         Directory.CreateDirectory(_logDirectory);
-        _queue = Channel.CreateBounded<CallRecord>(new BoundedChannelOptions(_options.MaxUnwritten)
-        {
-            SingleReader = true,
-            FullMode = BoundedChannelFullMode.Wait, // TryWrite then fails: the record is dropped and counted
-        });
-        _writer = Task.Run(WriteLoopAsync);
+        _writer = new CallDatabaseWriter(_database, _options.MaxUnwritten, time, logger);
+        _writer.RecordsWritten += (records, _) => Forget(records);
         _retention = time.CreateTimer(_ => ApplyRetention(), null, TimeSpan.Zero, _options.RetentionInterval);
     }
 
@@ -50,7 +43,13 @@ public sealed partial class SqliteCallStore : ICallStore, IAsyncDisposable
     public long DroppedRecords => Interlocked.Read(ref _dropped);
 
     /// <summary>Batches the database refused (full disk, locked past its timeout, broken file).</summary>
-    public long WriteFailures => Interlocked.Read(ref _writeFailures);
+    public long WriteFailures => _writer.Failures;
+
+    /// <summary>The database file, for the async queue beside the records.</summary>
+    internal CallDatabase Database => _database;
+
+    /// <summary>The database's one writer, shared with the async queue.</summary>
+    internal CallDatabaseWriter Writer => _writer;
 
     public CallLog Begin(CallRecord record)
     {
@@ -73,7 +72,7 @@ public sealed partial class SqliteCallStore : ICallStore, IAsyncDisposable
             _unwritten[id] = record;
         }
 
-        if (!_queue.Writer.TryWrite(record))
+        if (!_writer.TryWrite(record))
         {
             lock (_gate)
             {
@@ -162,12 +161,18 @@ public sealed partial class SqliteCallStore : ICallStore, IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await _retention.DisposeAsync().ConfigureAwait(false);
-        _queue.Writer.TryComplete();
-        // What was queued is committed before the agent exits: a clean stop loses nothing.
-        await _writer.WaitAsync(TimeSpan.FromSeconds(10)).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-        if (_writer.IsCompleted)
+        await _writer.DisposeAsync().ConfigureAwait(false);
+    }
+
+    /// <summary>Written or given up (the writer logged and counted it): read from the file from now on.</summary>
+    private void Forget(IReadOnlyList<CallRecord> records)
+    {
+        lock (_gate)
         {
-            _writerConnection?.Dispose();
+            foreach (var record in records)
+            {
+                _unwritten.Remove(Key(record.CallId));
+            }
         }
     }
 

@@ -22,17 +22,16 @@ public sealed class AsyncQueueTests : IDisposable
         var id = await Enqueue(queue, "hello");
         Assert.Equal(1, queue.QueuedCount);
 
-        var request = queue.Claim(id);
-        Assert.NotNull(request);
+        var request = Assert.Single(await queue.ClaimAsync([id]));
         Assert.Equal("hello", Encoding.UTF8.GetString(request.Body));
         Assert.Equal("POST", request.Method);
         Assert.Equal(["a", "b"], request.Headers.Single(h => h.Key == "X-Twice").Value);
         Assert.Equal(1, request.Attempts);
-        Assert.Null(queue.Claim(id));
+        Assert.Empty(await queue.ClaimAsync([id]));
         Assert.Equal(0, queue.QueuedCount);
 
         var record = Record(id, CallStatus.Success);
-        queue.Complete(record, "out"u8.ToArray(), "text/plain");
+        await queue.CompleteAsync(record, "out"u8.ToArray(), "text/plain");
         var (output, type) = queue.ReadOutput(id)!.Value;
         Assert.Equal("out", Encoding.UTF8.GetString(output));
         Assert.Equal("text/plain", type);
@@ -70,18 +69,15 @@ public sealed class AsyncQueueTests : IDisposable
             once = await Enqueue(queue, "once", function: "at-most-once");
             retried = await Enqueue(queue, "again", function: "retries");
             waiting = await Enqueue(queue, "waiting");
-            Assert.NotNull(queue.Claim(once));
-            Assert.NotNull(queue.Claim(retried));
+            Assert.Equal(2, (await queue.ClaimAsync([once, retried])).Count);
         }
 
         // The agent "died" with two calls running: the one whose function allows a retry runs again.
         await using var restarted = Open();
         var queued = restarted.Recover((_, function) => function == "retries" ? 1 : 0);
         Assert.Equal([retried, waiting], queued.Select(q => q.CallId));
-        Assert.Equal(2, restarted.Claim(retried)!.Attempts);
-
-        await using var store = new SqliteCallStore(new AgentOptions { DataDirectory = _data }, TimeProvider.System, NullLogger<SqliteCallStore>.Instance);
-        Assert.True(store.TryGet(once, out var failed));
+        Assert.Equal(2, Assert.Single(await restarted.ClaimAsync([retried])).Attempts);
+        Assert.True(restarted.Store.TryGet(once, out var failed));
         Assert.Equal(CallStatus.Error, failed.Status);
         Assert.Equal(AsyncQueue.StoppedDuringCall, failed.Error);
 
@@ -93,31 +89,53 @@ public sealed class AsyncQueueTests : IDisposable
     [Fact]
     public async Task RetentionNeverTakesACallThatHasNotEnded()
     {
-        await using var queue = Open();
+        await using var queue = Open(options: new AgentOptions { DataDirectory = _data, Limits = { CallRetention = 1, CallRetentionAge = TimeSpan.Zero } });
         var waiting = await Enqueue(queue, "waiting");
-        await using var store = new SqliteCallStore(new AgentOptions { DataDirectory = _data, Limits = { CallRetention = 1, CallRetentionAge = TimeSpan.Zero } },
-            TimeProvider.System, NullLogger<SqliteCallStore>.Instance);
 
-        store.ApplyRetention();
+        queue.Store.ApplyRetention();
 
-        Assert.True(store.TryGet(waiting, out var record));
+        Assert.True(queue.Store.TryGet(waiting, out var record));
         Assert.Equal(CallStatus.Queued, record.Status);
-        Assert.NotNull(queue.Claim(waiting));
+        Assert.Single(await queue.ClaimAsync([waiting]));
     }
 
-    private AsyncQueue Open(int maxQueued = 1000) => new(CallDatabase.Open(_data), maxQueued, NullLogger.Instance);
+    private OpenQueue Open(int maxQueued = 1000, AgentOptions? options = null)
+    {
+        var store = new SqliteCallStore(options ?? new AgentOptions { DataDirectory = _data }, TimeProvider.System, NullLogger<SqliteCallStore>.Instance);
+        return new OpenQueue(store, new AsyncQueue(store, maxQueued, NullLogger.Instance));
+    }
 
     private static CallRecord Record(string id, CallStatus status) => new()
     {
         CallId = id, App = "a", Function = "f", Route = "/f", Type = "async", StartedAt = DateTimeOffset.UtcNow, Status = status,
     };
 
-    private static async Task<string> Enqueue(AsyncQueue queue, string body, string function = "f")
+    private static async Task<string> Enqueue(OpenQueue queue, string body, string function = "f")
     {
         var record = Record(CallId.New(DateTimeOffset.UtcNow), CallStatus.Queued);
         record = new CallRecord { CallId = record.CallId, App = "a", Function = function, Route = "/" + function, Type = "async", StartedAt = record.StartedAt, Status = CallStatus.Queued };
         var headers = new List<KeyValuePair<string, IReadOnlyList<string>>> { new("X-Twice", ["a", "b"]) };
         Assert.True(await queue.EnqueueAsync(new AsyncSubmission(record, "POST", "http://x/r/a/f", "/r/a/f", headers, Encoding.UTF8.GetBytes(body))));
         return record.CallId;
+    }
+
+    /// <summary>A queue and the store it lives in, as one agent holds them.</summary>
+    private sealed class OpenQueue(SqliteCallStore store, AsyncQueue queue) : IAsyncDisposable
+    {
+        public SqliteCallStore Store => store;
+
+        public int QueuedCount => queue.QueuedCount;
+
+        public Task<bool> EnqueueAsync(AsyncSubmission submission) => queue.EnqueueAsync(submission);
+
+        public Task<IReadOnlyList<AsyncRequest>> ClaimAsync(IReadOnlyList<string> ids) => queue.ClaimAsync(ids);
+
+        public Task CompleteAsync(CallRecord record, byte[] output, string type) => queue.CompleteAsync(record, output, type);
+
+        public (byte[] Output, string? ContentType)? ReadOutput(string id) => queue.ReadOutput(id);
+
+        public IReadOnlyList<QueuedCall> Recover(Func<string, string, int> retries) => queue.Recover(retries);
+
+        public ValueTask DisposeAsync() => store.DisposeAsync();
     }
 }
