@@ -42,8 +42,10 @@ public sealed class CallDatabase
         try
         {
             using var connection = database.Connect();
-            Execute(connection, "PRAGMA journal_mode=WAL;");
             CallSchema.Migrate(connection, database.Path);
+            // WAL only once the file is known to be ours: the switch rewrites the file's header,
+            // and a file this agent refuses (a newer schema) is left exactly as it was.
+            Execute(connection, "PRAGMA journal_mode=WAL;");
         }
         catch (SqliteException e)
         {

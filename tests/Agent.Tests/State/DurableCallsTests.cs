@@ -58,6 +58,8 @@ public sealed class DurableCallsTests : IDisposable
     [InlineData("cursor=nope", "cursor")]
     [InlineData("status=weird", "status")]
     [InlineData("limit=0", "limit")]
+    [InlineData("limit=1001", "limit")]
+    [InlineData("limit=ten", "limit")]
     [InlineData("since=yesterday", "since")]
     public async Task AListingQueryThatDoesNotParseIs400NamingIt(string query, string parameter)
     {

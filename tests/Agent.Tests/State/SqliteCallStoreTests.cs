@@ -125,27 +125,6 @@ public sealed class SqliteCallStoreTests : IDisposable
     }
 
     [Fact]
-    public async Task AFileOfANewerSchemaIsRefusedByName()
-    {
-        await using (Open())
-        {
-        }
-
-        using (var connection = new SqliteConnection($"Data Source={Path.Combine(_data, CallDatabase.FileName)}"))
-        {
-            connection.Open();
-            using var command = connection.CreateCommand();
-            command.CommandText = "UPDATE schema_version SET version = 99;";
-            command.ExecuteNonQuery();
-        }
-
-        var e = Assert.Throws<CallDatabaseException>(() => Open());
-        Assert.Contains(CallDatabase.FileName, e.Message);
-        Assert.Contains("schema version 99", e.Message);
-        Assert.Contains("newer fnagent", e.Message);
-    }
-
-    [Fact]
     public async Task ALockedDatabaseNeitherFailsNorSlowsTheCallsItRecords()
     {
         await using var store = Open();
