@@ -139,7 +139,7 @@ public sealed class CallPagingTests : IDisposable
             {
                 Assert.Equal(expected[i].App, listed[i].GetProperty("app").GetString());
                 Assert.Equal(expected[i].Function, listed[i].GetProperty("function").GetString());
-                Assert.Equal(SqliteCallStore.StatusName(expected[i].Status), listed[i].GetProperty("status").GetString());
+                Assert.Equal(CallRows.StatusName(expected[i].Status), listed[i].GetProperty("status").GetString());
                 Assert.Equal(expected[i].StartedAt, listed[i].GetProperty("started_at").GetDateTimeOffset());
             }
         }
@@ -245,7 +245,7 @@ public sealed class CallPagingTests : IDisposable
         var disposing = store.DisposeAsync().AsTask();
         while (!disposing.IsCompleted)
         {
-            time.Advance(SqliteCallStore.GatherDelay);
+            time.Advance(CallDatabaseWriter.GatherDelay);
             await Task.WhenAny(disposing, Task.Delay(5));
         }
 

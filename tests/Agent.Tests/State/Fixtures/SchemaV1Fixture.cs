@@ -61,7 +61,7 @@ internal static class SchemaV1Fixture
                     """;
                 object?[] values =
                 [
-                    r.CallId, r.App, r.Function, r.Route, r.Type, SqliteCallStore.StatusName(r.Status), r.HttpStatus,
+                    r.CallId, r.App, r.Function, r.Route, r.Type, CallRows.StatusName(r.Status), r.HttpStatus,
                     r.StartedAt.ToUnixTimeMilliseconds(), r.EndedAt?.ToUnixTimeMilliseconds(), r.ExitCode, r.Pid, r.Error,
                     r.QueueWait?.TotalMilliseconds, r.Cold is { } cold ? (cold ? 1 : 0) : null,
                 ];
