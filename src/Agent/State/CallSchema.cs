@@ -59,10 +59,16 @@ public static class CallSchema
     /// <summary>The version this agent writes.</summary>
     public static int Version => Steps.Count;
 
-    /// <summary>Brings the file to <see cref="Version"/>; refuses a newer one.</summary>
+    /// <summary>Brings the file to <see cref="Version"/>; refuses a newer one, and another program's database.</summary>
     public static void Migrate(SqliteConnection connection, string path, int? upTo = null)
     {
         var target = upTo ?? Version;
+        if (!HasTable(connection, "schema_version") && HasTable(connection, null))
+        {
+            throw new CallDatabaseException(
+                $"{path} is a SQLite database of another program (it has tables but no schema_version); fnagent leaves it as it is. Use another --data folder.");
+        }
+
         CallDatabase.Execute(connection, "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL);");
         var current = CurrentVersion(connection);
         if (current > Version)
@@ -78,6 +84,16 @@ public static class CallSchema
             CallDatabase.Execute(connection, $"DELETE FROM schema_version; INSERT INTO schema_version (version) VALUES ({version});", transaction);
             transaction.Commit();
         }
+    }
+
+    private static bool HasTable(SqliteConnection connection, string? name)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = name is null
+            ? "SELECT 1 FROM sqlite_master WHERE type = 'table' LIMIT 1;"
+            : "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = $name;";
+        command.Parameters.AddWithValue("$name", (object?)name ?? DBNull.Value);
+        return command.ExecuteScalar() is not null;
     }
 
     public static int CurrentVersion(SqliteConnection connection)

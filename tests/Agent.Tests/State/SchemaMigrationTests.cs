@@ -119,6 +119,26 @@ public sealed class SchemaMigrationTests : IDisposable
     }
 
     [Fact]
+    public void AnotherProgramsDatabaseIsRefusedByNameAndLeftAsItWas()
+    {
+        Directory.CreateDirectory(Data);
+        using (var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = DatabaseFile, Pooling = false }.ToString()))
+        {
+            connection.Open();
+            Scalar(connection, "CREATE TABLE notes (text TEXT); INSERT INTO notes VALUES ('mine');");
+        }
+
+        var before = File.ReadAllBytes(DatabaseFile);
+
+        var e = Assert.Throws<CallDatabaseException>(() => CallDatabase.Open(Data));
+        Assert.Contains(DatabaseFile, e.Message);
+        Assert.Contains("another program", e.Message);
+
+        SqliteConnection.ClearAllPools();
+        Assert.Equal(before, File.ReadAllBytes(DatabaseFile));
+    }
+
+    [Fact]
     public async Task ServeUpgradesAnOlderDataFolderAndListsItsCalls()
     {
         SchemaV1Fixture.CopyTo(Data);
