@@ -93,6 +93,15 @@ public sealed class LimitOptions
     /// </summary>
     public int MaxUnwrittenRecords { get; set; } = 10_000;
 
+    /// <summary>Largest request body of an async call, stored whole until it runs (413 past it).</summary>
+    public long MaxAsyncBodyBytes { get; set; } = 1L << 20;
+
+    /// <summary>How much of an async call's output is kept with its record; past it the rest is counted, not kept.</summary>
+    public long MaxAsyncOutputBytes { get; set; } = 1L << 20;
+
+    /// <summary>Async calls accepted and not yet started; past it a new one gets 503 + Retry-After.</summary>
+    public int MaxQueuedAsyncCalls { get; set; } = 10_000;
+
     /// <summary>How long a call may wait for a free hot process, or a cold call for its place under max_concurrency, before a 503; null means the call's own timeout, zero a 503 at once.</summary>
     public TimeSpan? QueueWait { get; set; }
 

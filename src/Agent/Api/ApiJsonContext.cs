@@ -15,6 +15,7 @@ namespace Fnagent.Api;
 [JsonSerializable(typeof(CallSummary))]
 [JsonSerializable(typeof(CallListing))]
 [JsonSerializable(typeof(ErrorAnswer))]
+[JsonSerializable(typeof(AsyncAccepted))]
 public sealed partial class ApiJsonContext : JsonSerializerContext
 {
     /// <summary>

@@ -69,6 +69,11 @@ public sealed class DirektivInstance : IAsyncDisposable
 
     public int Id => _process.Id;
 
+    private int _served;
+
+    /// <summary>True for the first call it is given only: that call was cold (a process started for it).</summary>
+    public bool TakesFirstCall() => Interlocked.Exchange(ref _served, 1) == 0;
+
     /// <summary>Where the agent reaches the function: a Unix socket path or 127.0.0.1:port.</summary>
     public string Endpoint => _endpoint.ToString() ?? "";
 

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Net.Http.Headers;
 using Fnagent.Formats;
 using Fnagent.Functions;
@@ -56,6 +57,7 @@ public sealed class DirektivRunner(DirektivInstances instances, DirektivCommandR
     {
         // Step 1: a place and the instance.
         DirektivLease lease;
+        var since = Stopwatch.GetTimestamp();
         try
         {
             lease = await instances.For(call.Function).AcquireAsync(stop.QueueWait(options), call, stop.Token).ConfigureAwait(false);
@@ -68,6 +70,7 @@ public sealed class DirektivRunner(DirektivInstances instances, DirektivCommandR
         using (lease)
         {
             var instance = lease.Instance;
+            call.Placed(since, cold: instance.TakesFirstCall());
             call.Record.Pid = instance.Id;
             var tempDir = instance.NewCallDirectory(call.Request.CallId);
             try

@@ -41,6 +41,18 @@ public sealed record FunctionDefinition
     /// <summary>Hot processes kept warm even when idle.</summary>
     public int MinIdle { get; init; }
 
+    /// <summary>At most this many async calls of the function run at once (of <see cref="MaxConcurrency"/>); half of it by default.</summary>
+    public int AsyncConcurrency { get; init; } = 2;
+
+    /// <summary>The most <see cref="Retries"/> a func.yml may ask for.</summary>
+    public const int MaxRetries = 10;
+
+    /// <summary>
+    /// How often an async call cut off by a crash of the agent runs again (at-least-once);
+    /// 0, the default, fails it instead (at-most-once). Sync calls are never re-run.
+    /// </summary>
+    public int Retries { get; init; }
+
     /// <summary>Environment entries given to the process, keys exactly as written.</summary>
     public IReadOnlyDictionary<string, string> Config { get; init; } = new Dictionary<string, string>();
 

@@ -24,7 +24,7 @@ public static class FunctionFileParser
     public static IReadOnlyList<string> Keys { get; } =
     [
         "name", "app", "route", "cmd", "format", "type", "timeout", "idle_timeout", "memory", "cpus",
-        "max_concurrency", "min_idle", "config", "headers", "build", "runtime",
+        "max_concurrency", "min_idle", "async_concurrency", "retries", "config", "headers", "build", "runtime",
     ];
 
     private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
@@ -192,6 +192,20 @@ public static class FunctionFileParser
             reader.Error("min_idle", reader.Node("min_idle"), $"expected at most max_concurrency ({maxConcurrency}) processes, got \"{idle}\"");
         }
 
+        // Async calls take at most half the function's places unless it says otherwise, so
+        // its sync callers always find one (a queue of async calls never starves them).
+        var asyncConcurrency = reader.WholeNumber("async_concurrency", "calls", min: 1) ?? Math.Max(1, maxConcurrency / 2);
+        if (asyncConcurrency > maxConcurrency)
+        {
+            reader.Error("async_concurrency", reader.Node("async_concurrency"), $"expected at most max_concurrency ({maxConcurrency}) calls, got \"{asyncConcurrency}\"");
+        }
+
+        var retries = reader.WholeNumber("retries", "attempts", min: 0);
+        if (retries > FunctionDefinition.MaxRetries)
+        {
+            reader.Error("retries", reader.Node("retries"), $"expected at most {FunctionDefinition.MaxRetries} attempts, got \"{retries}\"");
+        }
+
         var config = reader.Map("config", FunctionFileReader.EnvironmentName(), "environment variable names like API_URL", valuesAreHeaders: false);
         var headers = reader.Map("headers", FunctionFileReader.HeaderName(), "HTTP header names like Content-Type", valuesAreHeaders: true);
         var build = reader.Argv("build");
@@ -215,6 +229,8 @@ public static class FunctionFileParser
             Cpus = cpus,
             MaxConcurrency = maxConcurrency,
             MinIdle = minIdle ?? 0,
+            AsyncConcurrency = asyncConcurrency,
+            Retries = retries ?? 0,
             Config = config ?? new Dictionary<string, string>(),
             Headers = headers ?? new Dictionary<string, string>(),
             Build = build,

@@ -81,6 +81,15 @@ public static class AgentHost
         services.AddOptions<HostOptions>().Configure<AgentOptions>((host, options) => host.ShutdownTimeout = options.Limits.ShutdownGrace + AgentShutdown.AnswerMargin);
         services.AddSingleton<FunctionInvoker>();
 
+        // Async calls live in the call database: an agent that keeps calls in memory only
+        // has no queue, and answers them 503.
+        services.AddSingleton(sp => new AsyncCalls(
+            sp.GetRequiredService<ICallStore>() is SqliteCallStore sqlite
+                ? new AsyncQueue(sqlite, sp.GetRequiredService<AgentOptions>().Limits.MaxQueuedAsyncCalls, sp.GetRequiredService<ILogger<AsyncQueue>>())
+                : null,
+            sp.GetRequiredService<IFunctionRegistry>(), sp.GetRequiredService<FunctionInvoker>(), sp.GetRequiredService<AgentOptions>(),
+            sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<AsyncCalls>>()));
+
         var app = builder.Build();
         var options = app.Services.GetRequiredService<AgentOptions>();
         foreach (var url in options.Urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
@@ -110,6 +119,11 @@ public static class AgentHost
 
         // Direktiv's isolation mode is decided and logged once, at start; min_idle instances start.
         _ = app.Services.GetRequiredService<DirektivInstances>();
+
+        // What a crash or a stop left queued runs now; a stop lets no new async call start.
+        var asyncCalls = app.Services.GetRequiredService<AsyncCalls>();
+        app.Lifetime.ApplicationStarted.Register(asyncCalls.Start);
+        app.Lifetime.ApplicationStopping.Register(asyncCalls.Stop);
         return app;
     }
 

@@ -55,6 +55,15 @@ public sealed class AgentOptionsValidator : IValidateOptions<AgentOptions>
         Positive("Limits:MaxLogBytesPerCall", limits.MaxLogBytesPerCall, Fail);
         Positive("Limits:CallRetention", limits.CallRetention, Fail);
         Positive("Limits:MaxUnwrittenRecords", limits.MaxUnwrittenRecords, Fail);
+        Positive("Limits:MaxAsyncBodyBytes", limits.MaxAsyncBodyBytes, Fail);
+        Positive("Limits:MaxAsyncOutputBytes", limits.MaxAsyncOutputBytes, Fail);
+        Positive("Limits:MaxQueuedAsyncCalls", limits.MaxQueuedAsyncCalls, Fail);
+        if (limits.MaxAsyncBodyBytes > int.MaxValue || limits.MaxAsyncOutputBytes > int.MaxValue)
+        {
+            Fail(limits.MaxAsyncBodyBytes > int.MaxValue ? "Limits:MaxAsyncBodyBytes" : "Limits:MaxAsyncOutputBytes",
+                $"must be at most {int.MaxValue} bytes: it is kept whole in the call database");
+        }
+
         Span("Limits:CallRetentionAge", limits.CallRetentionAge, zeroAllowed: false, Fail);
         Span("Limits:CallRetentionInterval", limits.CallRetentionInterval, zeroAllowed: false, Fail);
         if (!Enum.IsDefined(options.CallStore))

@@ -34,6 +34,29 @@ internal static class AdminEndpoints
         endpoints.MapGet("/v1/calls/{callId}/log", (string callId, ICallStore calls) =>
             calls.ReadLog(callId) is { } log ? Results.Text(log, "text/plain; charset=utf-8") : NotFound($"no call {callId}"));
 
+        // An async call's output as the function gave it: its content type, the bytes kept,
+        // the status a sync caller would have got (docs/protocols.md §7); 404 until it ended.
+        endpoints.MapGet("/v1/calls/{callId}/output", (string callId, HttpResponse response, ICallStore calls, AsyncCalls async) =>
+        {
+            if (!calls.TryGet(callId, out var record))
+            {
+                return NotFound($"no call {callId}");
+            }
+
+            if (async.ReadOutput(callId) is not { } output)
+            {
+                return NotFound(record.Type == "async" ? $"call {callId} has not ended yet" : $"call {callId} is not an async call; its caller got its output");
+            }
+
+            response.Headers["Fn-Http-Status"] = (record.HttpStatus ?? 200).ToString(System.Globalization.CultureInfo.InvariantCulture);
+            if (output.Total > output.Bytes.Length)
+            {
+                response.Headers["Fn-Output-Total"] = output.Total.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            }
+
+            return Results.Bytes(output.Bytes, output.ContentType ?? "application/octet-stream");
+        });
+
         endpoints.MapGet("/v1/functions", (IFunctionRegistry registry) => Results.Json(ToListing(registry), ApiJsonContext.Answers.FunctionListing));
     }
 
@@ -47,6 +70,6 @@ internal static class AdminEndpoints
         registry.Errors.Select(e => new FunctionProblem(e.File, e.Key, e.Line, e.Message)).ToList());
 
     private static CallSummary ToSummary(CallRecord r) => new(
-        r.CallId, r.App, r.Function, r.Route, r.Status.ToString().ToLowerInvariant(), r.HttpStatus,
-        r.StartedAt, r.EndedAt, r.Duration?.TotalMilliseconds, r.ExitCode, r.Pid, r.Error);
+        r.CallId, r.App, r.Function, r.Route, r.Type, CallRows.StatusName(r.Status), r.HttpStatus,
+        r.StartedAt, r.EndedAt, r.Duration?.TotalMilliseconds, r.ExitCode, r.Pid, r.Error, r.QueueWait?.TotalMilliseconds, r.Cold);
 }

@@ -19,10 +19,12 @@ internal static class CallEndpoints
         var registry = services.GetRequiredService<IFunctionRegistry>();
         var options = services.GetRequiredService<AgentOptions>();
         var invoker = services.GetRequiredService<FunctionInvoker>();
-        endpoints.Map("/r/{app}/{**route}", context => HandleAsync(context, registry, options, invoker));
+        var asyncCalls = services.GetRequiredService<AsyncCalls>();
+        endpoints.Map("/r/{app}/{**route}", context => HandleAsync(context, registry, options, invoker, asyncCalls));
     }
 
-    private static async Task HandleAsync(HttpContext context, IFunctionRegistry registry, AgentOptions options, FunctionInvoker invoker)
+    private static async Task HandleAsync(HttpContext context, IFunctionRegistry registry, AgentOptions options, FunctionInvoker invoker,
+        AsyncCalls asyncCalls)
     {
         var app = (string)context.Request.RouteValues["app"]!;
         var route = "/" + (context.Request.RouteValues["route"] as string ?? "");
@@ -33,9 +35,16 @@ internal static class CallEndpoints
             return;
         }
 
+        if (!TryReadInvokeType(context.Request, function, out var detached))
+        {
+            await HttpErrors.WriteAsync(context.Response, StatusCodes.Status400BadRequest,
+                $"header {AsyncHeader}: expected \"sync\" or \"detached\", got \"{context.Request.Headers[AsyncHeader]}\"", context.RequestAborted);
+            return;
+        }
+
         // CallerBodyStream counts the limit on the decoded body: Kestrel's count would include
         // a chunked body's framing. A Content-Length over the limit is refused below.
-        var limit = options.Limits.MaxRequestBodyBytes;
+        var limit = detached ? options.Limits.MaxAsyncBodyBytes : options.Limits.MaxRequestBodyBytes;
         if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } sizeFeature)
         {
             sizeFeature.MaxRequestBodySize = null;
@@ -48,12 +57,59 @@ internal static class CallEndpoints
         var response = new HttpCallResponse(context, function, request.CallId);
         if (context.Request.ContentLength > limit)
         {
-            await response.WriteErrorAsync(new FunctionError(FunctionErrorKind.RequestTooLarge,
+            await response.WriteErrorAsync(detached ? AsyncCalls.TooLarge(limit) : new FunctionError(FunctionErrorKind.RequestTooLarge,
                 $"request body too large (limit {limit} bytes)"), context.RequestAborted);
             return;
         }
 
+        if (detached)
+        {
+            await AcceptAsync(context, function, request, response, asyncCalls);
+            return;
+        }
+
         await invoker.InvokeAsync(function, request, response, context.RequestAborted);
+    }
+
+    /// <summary>The header with which a caller asks for an async call of any function, as today's Fn clients send it.</summary>
+    private const string AsyncHeader = "Fn-Invoke-Type";
+
+    /// <summary>
+    /// Whether the call is async: as the caller asks (<c>Fn-Invoke-Type: detached</c> or
+    /// <c>sync</c>), else as the function's <c>type</c> says; false for a value that is neither.
+    /// </summary>
+    private static bool TryReadInvokeType(HttpRequest request, FunctionDefinition function, out bool detached)
+    {
+        detached = function.Type == FunctionType.Async;
+        if (!request.Headers.TryGetValue(AsyncHeader, out var values))
+        {
+            return true;
+        }
+
+        var value = values.ToString();
+        detached = value.Equals("detached", StringComparison.OrdinalIgnoreCase);
+        return detached || value.Equals("sync", StringComparison.OrdinalIgnoreCase);
+    }
+
+    /// <summary>202 with the call's id and where to read it, once the call is stored (docs/protocols.md §7).</summary>
+    private static async Task AcceptAsync(HttpContext context, FunctionDefinition function, FunctionRequest request, HttpCallResponse response,
+        AsyncCalls asyncCalls)
+    {
+        var (callId, error) = await asyncCalls.AcceptAsync(function, request, context.RequestAborted);
+        if (error is not null)
+        {
+            await response.WriteErrorAsync(error, context.RequestAborted);
+            return;
+        }
+
+        var answer = context.Response;
+        answer.StatusCode = StatusCodes.Status202Accepted;
+        answer.Headers["Fn-Call-Id"] = callId;
+        answer.Headers.Location = "/v1/calls/" + callId;
+        var body = System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(new Api.AsyncAccepted(callId!), Api.ApiJsonContext.Answers.AsyncAccepted);
+        answer.ContentType = "application/json";
+        answer.ContentLength = body.Length;
+        await answer.Body.WriteAsync(body, context.RequestAborted);
     }
 
     private static FunctionHeaders CopyHeaders(IHeaderDictionary source)

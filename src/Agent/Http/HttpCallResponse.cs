@@ -51,7 +51,7 @@ internal sealed class HttpCallResponse(HttpContext context, FunctionDefinition f
         var response = context.Response;
         response.StatusCode = error.Status;
         response.Headers["Fn-Call-Id"] = callId;
-        if (error.Kind == FunctionErrorKind.NoCapacity)
+        if (error.RetryLater)
         {
             response.Headers.RetryAfter = FunctionError.RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
         }

@@ -19,6 +19,15 @@ internal static partial class AgentLog
     [LoggerMessage(EventId = 111, Level = LogLevel.Warning, Message = "{App}/{Function} call {CallId} failed ({Kind}): {Message}")]
     public static partial void CallFailed(this ILogger logger, string app, string function, string callId, FunctionErrorKind kind, string message);
 
+    [LoggerMessage(EventId = 130, Level = LogLevel.Information, Message = "{Count} async calls queued before this start run now")]
+    public static partial void AsyncCallsRecovered(this ILogger logger, int count);
+
+    [LoggerMessage(EventId = 131, Level = LogLevel.Error, Message = "{App}/{Function}: {Count} async calls could not be claimed, tried again shortly: {Message}")]
+    public static partial void AsyncClaimFailed(this ILogger logger, string app, string function, int count, string message);
+
+    [LoggerMessage(EventId = 132, Level = LogLevel.Error, Message = "{App}/{Function} async call {CallId} ran, but its output could not be stored: {Message}")]
+    public static partial void AsyncOutputNotStored(this ILogger logger, string app, string function, string callId, string message);
+
     [LoggerMessage(EventId = 121, Level = LogLevel.Warning, Message = "{App}/{Function} call {CallId} pid {Pid}: process discarded: {Reason}; first bytes: {FirstBytes}")]
     public static partial void ProcessDiscarded(this ILogger logger, string app, string function, string callId, int pid, string reason, string firstBytes);
 }

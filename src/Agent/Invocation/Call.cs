@@ -23,6 +23,17 @@ public sealed class Call(FunctionDefinition function, FunctionRequest request, C
     private AgentLogAllowance _agentLog;
 
     /// <summary>
+    /// The call has its process (or its place) after waiting since <paramref name="since"/>
+    /// (a <see cref="System.Diagnostics.Stopwatch"/> timestamp): the wait adds to the record's,
+    /// which for an async call already holds its time in the queue.
+    /// </summary>
+    public void Placed(long since, bool cold)
+    {
+        Record.QueueWait = (Record.QueueWait ?? TimeSpan.Zero) + System.Diagnostics.Stopwatch.GetElapsedTime(since);
+        Record.Cold = cold;
+    }
+
+    /// <summary>
     /// A line of the function's output that belongs to this call: to the call's log and, up
     /// to the same cap (see <see cref="AgentLogAllowance"/>), the agent's.
     /// </summary>

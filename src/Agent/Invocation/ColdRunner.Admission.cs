@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Fnagent.Pool;
 
 namespace Fnagent.Invocation;
@@ -17,8 +18,10 @@ public sealed partial class ColdRunner
     /// </summary>
     public async Task<FunctionError?> RunAsync(Call call, ICallResponse response, CancellationToken callerAborted)
     {
+        var since = Stopwatch.GetTimestamp();
         if (limiters is null)
         {
+            call.Placed(since, cold: true);
             return await RunAdmittedAsync(call, response, callerAborted).ConfigureAwait(false);
         }
 
@@ -28,6 +31,8 @@ public sealed partial class ColdRunner
         {
             return refused;
         }
+
+        call.Placed(since, cold: true);
 
         try
         {

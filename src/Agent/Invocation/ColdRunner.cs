@@ -32,7 +32,13 @@ public sealed partial class ColdRunner(AgentOptions options, FormatCodecs codecs
         FunctionProcess process;
         try
         {
-            process = FunctionLaunch.Start(function, options, stdoutIsLog: false, (env, _) => format.AddCallEnvironment(env, request),
+            process = FunctionLaunch.Start(function, options, stdoutIsLog: false, (env, _) =>
+                {
+                    format.AddCallEnvironment(env, request);
+
+                    // A cold process serves one call: FN_TYPE is that call's (docs/protocols.md §1).
+                    env["FN_TYPE"] = call.Record.Type;
+                },
                 line => call.OnOutputLine(call.Record.Pid ?? 0, line));
         }
         catch (ProcessStartException e)

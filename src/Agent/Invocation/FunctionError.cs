@@ -19,6 +19,9 @@ public sealed record FunctionError(FunctionErrorKind Kind, string Message)
     /// <summary>Seconds a caller should wait before retrying after a 503.</summary>
     public const int RetryAfterSeconds = 1;
 
+    /// <summary>True when the caller should try again later: its answer carries <c>Retry-After</c>.</summary>
+    public bool RetryLater => Kind is FunctionErrorKind.NoCapacity or FunctionErrorKind.NotStored;
+
     public int Status => Kind switch
     {
         FunctionErrorKind.NotFound => 404,
@@ -26,7 +29,7 @@ public sealed record FunctionError(FunctionErrorKind Kind, string Message)
         FunctionErrorKind.UnsupportedBody => 415,
         FunctionErrorKind.RequestBodyIncomplete => 400,
         FunctionErrorKind.RequestBodyTimeout => 408,
-        FunctionErrorKind.NoCapacity => 503,
+        FunctionErrorKind.NoCapacity or FunctionErrorKind.NotStored => 503,
         FunctionErrorKind.Timeout => 504,
         FunctionErrorKind.CallerGone => 499,
         FunctionErrorKind.FunctionFailed when Code is not null => 422,

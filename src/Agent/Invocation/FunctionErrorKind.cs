@@ -18,8 +18,11 @@ public enum FunctionErrorKind
     /// <summary>The request body arrived too slowly (the server's minimum data rate).</summary>
     RequestBodyTimeout,
 
-    /// <summary>No process free within the queue wait.</summary>
+    /// <summary>No process free within the queue wait; or too many async calls wait already.</summary>
     NoCapacity,
+
+    /// <summary>An async call could not be stored (a full disk, a broken database): nothing of it was kept.</summary>
+    NotStored,
 
     /// <summary>The deadline passed.</summary>
     Timeout,

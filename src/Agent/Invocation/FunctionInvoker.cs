@@ -24,14 +24,17 @@ public sealed class FunctionInvoker(ICallStore calls, FunctionBuilds builds, Col
         var other => throw new ArgumentOutOfRangeException(nameof(function), other, "unknown runner"),
     };
 
-    /// <summary>A new request for <paramref name="function"/> with its call id and deadline set.</summary>
+    /// <summary>
+    /// A new request for <paramref name="function"/> with its deadline set, and a new call id
+    /// unless it has one (an async call keeps the id its caller was given).
+    /// </summary>
     public FunctionRequest NewRequest(FunctionDefinition function, string method, string requestUrl, string target,
-        FunctionHeaders headers, long? contentLength, Stream body)
+        FunctionHeaders headers, long? contentLength, Stream body, string? callId = null)
     {
         var now = time.GetUtcNow();
         return new FunctionRequest
         {
-            CallId = CallId.New(now),
+            CallId = callId ?? CallId.New(now),
             Method = method,
             RequestUrl = requestUrl,
             Target = target,
@@ -42,7 +45,10 @@ public sealed class FunctionInvoker(ICallStore calls, FunctionBuilds builds, Col
         };
     }
 
-    public async Task InvokeAsync(FunctionDefinition function, FunctionRequest request, ICallResponse response, CancellationToken callerAborted)
+    /// <summary>Runs the call; its record, as kept, once it ended.</summary>
+    /// <param name="queuedFor">For an async call, how long it waited in the queue; null for a sync call.</param>
+    public async Task<CallRecord> InvokeAsync(FunctionDefinition function, FunctionRequest request, ICallResponse response,
+        CancellationToken callerAborted, TimeSpan? queuedFor = null)
     {
         var started = Stopwatch.GetTimestamp();
         var record = new CallRecord
@@ -52,6 +58,8 @@ public sealed class FunctionInvoker(ICallStore calls, FunctionBuilds builds, Col
             Function = function.Name,
             Route = function.Route,
             StartedAt = time.GetUtcNow(),
+            Type = queuedFor is null ? "sync" : "async",
+            QueueWait = queuedFor,
         };
 
         var log = calls.Begin(record);
@@ -96,6 +104,7 @@ public sealed class FunctionInvoker(ICallStore calls, FunctionBuilds builds, Col
 
         logger.CallFinished(function.App, function.Name, request.CallId, request.Method, record.HttpStatus ?? 0,
             Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+        return record;
     }
 
     /// <summary>A function with a <c>build</c> waits for it, at most until its deadline.</summary>

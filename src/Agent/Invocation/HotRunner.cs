@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Text;
 using Fnagent.Formats;
 using Fnagent.Functions;
@@ -33,6 +34,7 @@ public sealed partial class HotRunner(HotPools pools, FormatCodecs codecs, Agent
         // Step 1.
         HotPool pool;
         HotProcess process;
+        var since = Stopwatch.GetTimestamp();
         try
         {
             (pool, process) = await AcquireCleanAsync(pools.For(function), row, format, call, stop).ConfigureAwait(false);
@@ -42,6 +44,7 @@ public sealed partial class HotRunner(HotPools pools, FormatCodecs codecs, Agent
             return failed;
         }
 
+        call.Placed(since, cold: process.TakesFirstCall());
         call.Record.Pid = process.Id;
         process.Current = call;
         var facts = default(ExchangeFacts);

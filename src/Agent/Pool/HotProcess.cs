@@ -56,6 +56,11 @@ public sealed class HotProcess : IAsyncDisposable
     /// <summary>When the process last finished a call (or started), for idle eviction.</summary>
     public DateTimeOffset LastUsed { get; set; }
 
+    private int _served;
+
+    /// <summary>True for the first call it is given only: that call was cold (a process started for it).</summary>
+    public bool TakesFirstCall() => Interlocked.Exchange(ref _served, 1) == 0;
+
     /// <summary>The call being served; its output lines go to its log. Null between calls.</summary>
     public ICallOutput? Current
     {

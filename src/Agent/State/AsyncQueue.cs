@@ -42,8 +42,8 @@ public sealed class AsyncQueue
     /// <summary>
     /// Stores the call durably: true once committed (concurrent submissions share one
     /// commit); false, with nothing stored, when the queue holds its bound already. Throws
-    /// <see cref="SqliteException"/> (or IOException) when the database refused it (a full
-    /// disk): then nothing of it was stored either.
+    /// <see cref="CallDatabaseException"/> when the database refused it (a full disk): then
+    /// nothing of it was stored either.
     /// </summary>
     public async Task<bool> EnqueueAsync(AsyncSubmission submission)
     {
@@ -55,7 +55,7 @@ public sealed class AsyncQueue
 
         try
         {
-            await _writer.RunAsync((connection, transaction) => Store(connection, transaction, submission)).ConfigureAwait(false);
+            await WriteAsync((connection, transaction) => Store(connection, transaction, submission)).ConfigureAwait(false);
             return true;
         }
         catch
@@ -126,22 +126,26 @@ public sealed class AsyncQueue
     /// </summary>
     public async Task<IReadOnlyList<AsyncRequest>> ClaimAsync(IReadOnlyList<string> callIds)
     {
-        var claimed = await _writer.RunAsync((connection, transaction) => Claim(connection, transaction, callIds)).ConfigureAwait(false);
+        var claimed = await WriteAsync((connection, transaction) => Claim(connection, transaction, callIds)).ConfigureAwait(false);
         Interlocked.Add(ref _queued, -claimed.Count);
         return claimed;
     }
 
-    /// <summary>The call ended: its output and its final record, committed together.</summary>
-    public Task CompleteAsync(CallRecord record, ReadOnlyMemory<byte> output, string? outputType) =>
-        _writer.RunAsync((connection, transaction) =>
+    /// <summary>
+    /// The call ended: its output (as kept, of <paramref name="total"/> bytes) and its final
+    /// record, committed together.
+    /// </summary>
+    public Task CompleteAsync(CallRecord record, ReadOnlyMemory<byte> output, string? outputType, long total) =>
+        WriteAsync((connection, transaction) =>
         {
             using (var command = connection.CreateCommand())
             {
                 command.Transaction = transaction;
-                command.CommandText = "UPDATE async_calls SET state = 'done', output = $output, output_type = $type WHERE id = $id;";
+                command.CommandText = "UPDATE async_calls SET state = 'done', body = x'', output = $output, output_type = $type, output_total = $total WHERE id = $id;";
                 command.Parameters.AddWithValue("$id", record.CallId);
                 command.Parameters.AddWithValue("$output", output.ToArray());
                 command.Parameters.AddWithValue("$type", (object?)outputType ?? DBNull.Value);
+                command.Parameters.AddWithValue("$total", total);
                 command.ExecuteNonQuery();
             }
 
@@ -149,15 +153,34 @@ public sealed class AsyncQueue
             return true;
         });
 
-    /// <summary>The output of an ended async call and its content type; null when there is none (yet).</summary>
-    public (byte[] Output, string? ContentType)? ReadOutput(string callId)
+    /// <summary>The output of an ended async call as kept; null when there is none (yet).</summary>
+    public AsyncOutput? ReadOutput(string callId)
     {
         using var connection = _database.Connect();
         using var command = connection.CreateCommand();
-        command.CommandText = "SELECT output, output_type FROM async_calls WHERE id = $id AND state = 'done' AND output IS NOT NULL;";
+        command.CommandText = "SELECT output, output_type, output_total FROM async_calls WHERE id = $id AND state = 'done' AND output IS NOT NULL;";
         command.Parameters.AddWithValue("$id", callId);
         using var rows = command.ExecuteReader();
-        return rows.Read() ? ((byte[])rows.GetValue(0), rows.IsDBNull(1) ? null : rows.GetString(1)) : null;
+        if (!rows.Read())
+        {
+            return null;
+        }
+
+        var output = (byte[])rows.GetValue(0);
+        return new AsyncOutput(output, rows.IsDBNull(1) ? null : rows.GetString(1), rows.IsDBNull(2) ? output.Length : rows.GetInt64(2));
+    }
+
+    /// <summary>Work of the queue in the writer's next transaction; a refusal of the database as <see cref="CallDatabaseException"/>.</summary>
+    private async Task<T> WriteAsync<T>(Func<SqliteConnection, SqliteTransaction, T> work)
+    {
+        try
+        {
+            return await _writer.RunAsync(work).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is SqliteException or IOException or ObjectDisposedException or InvalidOperationException)
+        {
+            throw new CallDatabaseException($"{_database.Path}: {e.Message}", e);
+        }
     }
 
     private static bool Store(SqliteConnection connection, SqliteTransaction transaction, AsyncSubmission call)
@@ -218,6 +241,9 @@ public sealed class AsyncQueue
 /// <summary>An async call as accepted: its record (status queued) and its request, the body read whole.</summary>
 public sealed record AsyncSubmission(CallRecord Record, string Method, string RequestUrl, string Target,
     IEnumerable<KeyValuePair<string, IReadOnlyList<string>>> Headers, ReadOnlyMemory<byte> Body);
+
+/// <summary>An ended async call's output: the bytes kept, its content type, and how many bytes the function wrote in all.</summary>
+public sealed record AsyncOutput(byte[] Bytes, string? ContentType, long Total);
 
 /// <summary>A queued call, to be dispatched to its function.</summary>
 public sealed record QueuedCall(string CallId, string App, string Function);

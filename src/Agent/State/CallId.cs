@@ -47,6 +47,10 @@ public static class CallId
         return Format(new UInt128(hi, lo));
     }
 
+    /// <summary>When the call of <paramref name="callId"/> came (to the millisecond); null for what is no call id.</summary>
+    public static DateTimeOffset? TimeOf(string callId) =>
+        TryParse(callId, out var value) ? DateTimeOffset.FromUnixTimeMilliseconds((long)(ulong)(value >> 80)) : null;
+
     /// <summary>The id of a 128-bit value: 26 base32 digits, most significant first (the first holds 3 bits).</summary>
     public static string Format(UInt128 value) => string.Create(Length, value, static (chars, value) =>
     {

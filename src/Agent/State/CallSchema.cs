@@ -35,8 +35,9 @@ public static class CallSchema
         CREATE INDEX calls_by_status ON calls (status, id);
         """,
 
-        // 2: async calls: the request as accepted (the body up to its limit), where it stands,
-        // how often it was started, and the function's output once it ended.
+        // 2: async calls: the request as accepted (the body up to its limit), where it stands
+        // (queued, running, done), how often it was started, and the function's output once it
+        // ended: as kept (up to its limit), its content type, and how many bytes it had in all.
         """
         CREATE TABLE async_calls (
             id           TEXT PRIMARY KEY,
@@ -50,7 +51,8 @@ public static class CallSchema
             state        TEXT NOT NULL,
             attempts     INTEGER NOT NULL DEFAULT 0,
             output       BLOB,
-            output_type  TEXT
+            output_type  TEXT,
+            output_total INTEGER
         ) WITHOUT ROWID;
         CREATE INDEX async_calls_by_state ON async_calls (state, id);
         """,

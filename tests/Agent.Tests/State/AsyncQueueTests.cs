@@ -32,9 +32,10 @@ public sealed class AsyncQueueTests : IDisposable
 
         var record = Record(id, CallStatus.Success);
         await queue.CompleteAsync(record, "out"u8.ToArray(), "text/plain");
-        var (output, type) = queue.ReadOutput(id)!.Value;
-        Assert.Equal("out", Encoding.UTF8.GetString(output));
-        Assert.Equal("text/plain", type);
+        var output = queue.ReadOutput(id)!;
+        Assert.Equal("out", Encoding.UTF8.GetString(output.Bytes));
+        Assert.Equal("text/plain", output.ContentType);
+        Assert.Equal(3, output.Total);
     }
 
     [Fact]
@@ -130,9 +131,9 @@ public sealed class AsyncQueueTests : IDisposable
 
         public Task<IReadOnlyList<AsyncRequest>> ClaimAsync(IReadOnlyList<string> ids) => queue.ClaimAsync(ids);
 
-        public Task CompleteAsync(CallRecord record, byte[] output, string type) => queue.CompleteAsync(record, output, type);
+        public Task CompleteAsync(CallRecord record, byte[] output, string type) => queue.CompleteAsync(record, output, type, output.Length);
 
-        public (byte[] Output, string? ContentType)? ReadOutput(string id) => queue.ReadOutput(id);
+        public AsyncOutput? ReadOutput(string id) => queue.ReadOutput(id);
 
         public IReadOnlyList<QueuedCall> Recover(Func<string, string, int> retries) => queue.Recover(retries);
 
