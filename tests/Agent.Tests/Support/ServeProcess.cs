@@ -95,6 +95,13 @@ public sealed partial class ServeProcess : IAsyncDisposable
         return Output;
     }
 
+    /// <summary>SIGKILL to the agent alone, as a crash would end it: no shutdown runs. Waits (bounded) until it is gone.</summary>
+    public async Task KillAsync()
+    {
+        _process.Kill();
+        await _process.WaitForExitAsync().WaitAsync(Bound);
+    }
+
     /// <summary>Waits for the process to exit by itself (bounded).</summary>
     public async Task<int> WaitForExitAsync()
     {
