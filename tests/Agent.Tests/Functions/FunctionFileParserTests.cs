@@ -69,6 +69,8 @@ public sealed class FunctionFileParserTests
             cpus: 500m
             max_concurrency: 8
             min_idle: 8
+            async_concurrency: 3
+            retries: 2
             config:
               API_URL: https://example.org
               RETRIES: 3
@@ -84,6 +86,7 @@ public sealed class FunctionFileParserTests
         Assert.Equal(TimeSpan.FromSeconds(2.5), f.Timeout);
         Assert.Equal(TimeSpan.Zero, f.IdleTimeout);
         Assert.Equal((512, "500m", 8, 8), (f.MemoryMb, f.Cpus, f.MaxConcurrency, f.MinIdle));
+        Assert.Equal((3, 2), (f.AsyncConcurrency, f.Retries));
         Assert.Equal(new Dictionary<string, string> { ["API_URL"] = "https://example.org", ["RETRIES"] = "3", ["EMPTY"] = "" }, f.Config);
         Assert.Equal(new Dictionary<string, string> { ["Content-Type"] = "image/png" }, f.Headers);
         Assert.Equal(["npm", "install", "--omit=dev"], f.Build);
@@ -145,6 +148,10 @@ public sealed class FunctionFileParserTests
     [InlineData("max_concurrency: 1.5", 3, "max_concurrency", "expected a whole number of processes, got \"1.5\"")]
     [InlineData("min_idle: -1", 3, "min_idle", "expected a whole number of processes of at least 0, got \"-1\"")]
     [InlineData("min_idle: 17", 3, "min_idle", "expected at most max_concurrency (16) processes, got \"17\"")]
+    [InlineData("async_concurrency: 0", 3, "async_concurrency", "expected a whole number of calls of at least 1, got \"0\"")]
+    [InlineData("async_concurrency: 17", 3, "async_concurrency", "expected at most max_concurrency (16) calls, got \"17\"")]
+    [InlineData("retries: -1", 3, "retries", "expected a whole number of attempts of at least 0, got \"-1\"")]
+    [InlineData("retries: 11", 3, "retries", "expected at most 10 attempts, got \"11\"")]
     [InlineData("format: xml", 3, "format", "expected one of \"default\", \"json\", \"http\", \"http-stream\", \"direktiv\", got \"xml\"")]
     [InlineData("type: later", 3, "type", "expected \"sync\" or \"async\", got \"later\"")]
     [InlineData("app: My App", 3, "app", "expected lower-case letters, digits, '-' or '_' starting with a letter or digit, got \"My App\"")]
@@ -157,11 +164,21 @@ public sealed class FunctionFileParserTests
     [InlineData("config: FOO=1", 3, "config", "expected a mapping of environment variable names like API_URL to values, got \"FOO=1\"")]
     [InlineData("headers:\n  Bad Header: x", 4, "headers", "expected HTTP header names like Content-Type, got \"Bad Header\"")]
     [InlineData("build: '\"npm install'", 3, "build", "unterminated double quote at column 1")]
-    [InlineData("colour: blue", 3, "colour", "unknown key; known keys are name, app, route, cmd, format, type, timeout, idle_timeout, memory, cpus, max_concurrency, min_idle, config, headers, build, runtime")]
+    [InlineData("colour: blue", 3, "colour", "unknown key; known keys are name, app, route, cmd, format, type, timeout, idle_timeout, memory, cpus, max_concurrency, min_idle, async_concurrency, retries, config, headers, build, runtime")]
     public void ABadValueIsReportedWithFileKeyAndLine(string line, int lineNumber, string key, string message)
     {
         var error = OnlyError($"name: hello\ncmd: ./hello.sh\n{line}\n");
         Assert.Equal(new FunctionLoadError(File, key, lineNumber, message), error);
+    }
+
+    [Theory]
+    [InlineData("", 4, 2, 0)]
+    [InlineData("max_concurrency: 1\n", 1, 1, 0)]
+    [InlineData("max_concurrency: 7\n", 7, 3, 0)]
+    public void AsyncCallsTakeHalfTheFunctionsPlacesAndAreNotRetriedUnlessItSays(string lines, int max, int asyncMax, int retries)
+    {
+        var f = Good($"name: a\ncmd: x\nformat: json\n{lines}");
+        Assert.Equal((max, asyncMax, retries), (f.MaxConcurrency, f.AsyncConcurrency, f.Retries));
     }
 
     [Fact]
