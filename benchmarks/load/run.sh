@@ -117,13 +117,13 @@ to_ms() { # wrk latency such as 612.00us, 1.20ms, 2.01s
 ROWS=()
 declare -A RPS
 
-measure() { # key label url concurrency
-  local key=$1 label=$2 url=$3 c=$4 out
-  wrk -t1 -c"$c" -d"${WARMUP}s" -s "$HERE/post.lua" "$url" >/dev/null 2>&1 || true
+measure() { # key label url concurrency [wrk script]
+  local key=$1 label=$2 url=$3 c=$4 script=${5:-$HERE/post.lua} out
+  wrk -t1 -c"$c" -d"${WARMUP}s" -s "$script" "$url" >/dev/null 2>&1 || true
   # wrk's stop abandons the calls in flight and the agent discards the processes that
   # served them: min_idle replaces them, so the measurement starts steady.
   sleep 1
-  out=$(wrk -t1 -c"$c" -d"${DURATION}s" --timeout 10s --latency -s "$HERE/post.lua" "$url" 2>&1)
+  out=$(wrk -t1 -c"$c" -d"${DURATION}s" --timeout 10s --latency -s "$script" "$url" 2>&1)
   local rps p50 p99 bad
   rps=$(awk '/^Requests\/sec:/ {printf "%.0f", $2}' <<<"$out")
   p50=$(to_ms "$(awk '$1 == "50%" {print $2}' <<<"$out")")
@@ -171,11 +171,72 @@ QUIET_PORT=$(free_port)
 FNAGENT_Limits__QuietAfterAnswer=00:00:00 start_agent "$QUIET_DIR" "$QUIET_PORT" "$WORK/quiet-off.log"
 row json-node-quiet-off "hot \`json\` echo, node, hold-back after late bytes off" "http://127.0.0.1:$QUIET_PORT/r/bench/json-node"
 kill "$LAST_PID" 2>/dev/null || true
-# The same echo with call records kept in memory only (FNAGENT_CallStore=Memory): what the
-# SQLite store (the default, the main agent's rows) costs a hot call.
+# Records in SQLite (the default) against records kept in memory only
+# (FNAGENT_CallStore=Memory): two fresh agents, each serving only this echo, one after the
+# other, so neither carries what the main agent served before.
+STORE_DIR=$WORK/store
+mkdir -p "$STORE_DIR/json-node"
+cp "$QUIET_DIR/json-node/func.yml" "$STORE_DIR/json-node/"
+SQLITE_PORT=$(free_port)
+start_agent "$STORE_DIR" "$SQLITE_PORT" "$WORK/sqlite-store.log"
+row json-node-sqlite "hot \`json\` echo, node, fresh agent, records in SQLite (the default)" "http://127.0.0.1:$SQLITE_PORT/r/bench/json-node"
+kill "$LAST_PID" 2>/dev/null || true
 MEMORY_PORT=$(free_port)
-FNAGENT_CallStore=Memory start_agent "$QUIET_DIR" "$MEMORY_PORT" "$WORK/memory-store.log"
-row json-node-memory "hot \`json\` echo, node, records in memory only" "http://127.0.0.1:$MEMORY_PORT/r/bench/json-node"
+FNAGENT_CallStore=Memory start_agent "$STORE_DIR" "$MEMORY_PORT" "$WORK/memory-store.log"
+row json-node-memory "hot \`json\` echo, node, fresh agent, records in memory only" "http://127.0.0.1:$MEMORY_PORT/r/bench/json-node"
+kill "$LAST_PID" 2>/dev/null || true
+
+# Async calls. Accepting: 202s to a function whose one async place is held by a call that
+# sleeps, so every accepted call stays queued and the row measures the accept path alone
+# (body read, one group commit, 202). Dispatching: an agent started on that data folder
+# with the echo in the function's place runs every queued call (async_concurrency 4, as
+# many as the sync rows' processes); the rate is calls per second until none is left.
+ASYNC_DIR=$WORK/async
+mkdir -p "$ASYNC_DIR/queued"
+cat >"$ASYNC_DIR/queued/func.yml" <<YML
+name: queued
+app: bench
+type: async
+max_concurrency: 1
+cmd: [sleep, "600"]
+YML
+ACCEPT_PORT=$(free_port)
+FNAGENT_Limits__MaxQueuedAsyncCalls=10000000 FNAGENT_Limits__ShutdownGrace=00:00:00 \
+  start_agent "$ASYNC_DIR" "$ACCEPT_PORT" "$WORK/async-accept.log"
+ACCEPT_DATA=$WORK/data-$ACCEPT_PORT
+for c in 1 16; do measure async-accept "async call accepted (202 after its commit), queued behind a busy function" "http://127.0.0.1:$ACCEPT_PORT/r/bench/queued" "$c" "$HERE/post-detached.lua"; done
+kill "$LAST_PID" 2>/dev/null || true
+wait "$LAST_PID" 2>/dev/null || true
+cat >"$ASYNC_DIR/queued/func.yml" <<YML
+name: queued
+app: bench
+format: json
+max_concurrency: 4
+async_concurrency: 4
+min_idle: 4
+idle_timeout: 600
+cmd: [node, "$HERE/functions/json-node/echo.js"]
+YML
+DISPATCH_PORT=$(free_port)
+DISPATCH_START=$(date +%s.%N)
+dotnet "$AGENT_DLL" serve --functions "$ASYNC_DIR" --urls "http://127.0.0.1:$DISPATCH_PORT" --data "$ACCEPT_DATA" >"$WORK/async-dispatch.log" 2>&1 &
+LAST_PID=$!
+PIDS+=("$LAST_PID")
+wait_http "http://127.0.0.1:$DISPATCH_PORT/health"
+pending() { # queued or running calls left (0 or more)
+  local n=0 status
+  for status in queued running; do
+    curl -fsS "http://127.0.0.1:$DISPATCH_PORT/v1/calls?fn=queued&status=$status&limit=1" | grep -q '"call_id"' && n=$((n + 1))
+  done
+  echo "$n"
+}
+until [ "$(pending)" = 0 ]; do sleep 0.05; done
+DISPATCH_END=$(date +%s.%N)
+DISPATCHED=$(grep -o '[0-9]* async calls queued before this start' "$WORK/async-dispatch.log" | awk '{print $1}')
+DISPATCH_RPS=$(awk -v n="${DISPATCHED:-0}" -v a="$DISPATCH_START" -v b="$DISPATCH_END" 'BEGIN { printf "%.0f", n / (b - a) }')
+RPS[async-dispatch-4]=$DISPATCH_RPS
+ROWS+=("| async calls run from the queue after a restart (${DISPATCHED:-0} calls, hot \`json\` node echo, 4 at once; from the agent's start until none is left) | 4 | $DISPATCH_RPS | | | |")
+log "dispatched ${DISPATCHED:-0} queued calls: $DISPATCH_RPS calls/s"
 kill "$LAST_PID" 2>/dev/null || true
 row json-python "hot \`json\` echo, python3" "$AGENT/r/bench/json-python"
 row http-node "hot \`http\` echo, node" "$AGENT/r/bench/http-node"
@@ -229,7 +290,9 @@ HOT_COLD=$(ratio json-python-1 cold-python-1)
 CAT_SHARE=$(ratio cat-16 spawn-16)
 CAT_SHARE_SETSID=$(ratio cat-16 spawn-setsid-16)
 CAT_OF_OWN=$(ratio cat-16 cat-own-16)
-SQLITE_OF_MEMORY=$(ratio json-node-16 json-node-memory-16)
+SQLITE_OF_MEMORY=$(ratio json-node-sqlite-16 json-node-memory-16)
+ACCEPT_OF_KESTREL=$(ratio async-accept-16 kestrel-16)
+DISPATCH_OF_SYNC=$(ratio async-dispatch-4 json-node-sqlite-16)
 
 {
   echo "# fnagent load benchmark"
@@ -254,7 +317,9 @@ SQLITE_OF_MEMORY=$(ratio json-node-16 json-node-memory-16)
   echo "| python3 echo at c=1: hot \`json\` >= 30x cold \`default\` | ${HOT_COLD}x | $(verdict "$HOT_COLD" ">=" 30) |"
   echo "| \`default\` \`cat\` at c=16 >= 80% of raw \`cat\` spawns/s | $(pct "$CAT_SHARE") (of \`setsid cat\`: $(pct "$CAT_SHARE_SETSID")) | $(verdict "$CAT_SHARE" ">=" 0.80) |"
   echo "| (no target) \`default\` \`cat\` at c=16 as the function user, of the same as the agent's own | $(pct "$CAT_OF_OWN") | - |"
-  echo "| hot \`json\` node echo at c=16 with records in SQLite >= 95% of records in memory only | $(pct "$SQLITE_OF_MEMORY") | $(verdict "$SQLITE_OF_MEMORY" ">=" 0.95) |"
+  echo "| hot \`json\` node echo at c=16 with records in SQLite >= 95% of records in memory only (two fresh agents) | $(pct "$SQLITE_OF_MEMORY") | $(verdict "$SQLITE_OF_MEMORY" ">=" 0.95) |"
+  echo "| async calls accepted at c=16 >= 25% of bare Kestrel's requests/s | $(pct "$ACCEPT_OF_KESTREL") | $(verdict "$ACCEPT_OF_KESTREL" ">=" 0.25) |"
+  echo "| queued async calls run >= 80% of the same function's sync rate at c=16 (records in SQLite) | $(pct "$DISPATCH_OF_SYNC") | $(verdict "$DISPATCH_OF_SYNC" ">=" 0.80) |"
   echo "| agent RSS with 20 hot functions idle < 150 MB | $RSS_IDLE MB | $(verdict "$RSS_IDLE" "<" 150) |"
   echo
   echo "Rows: *bare Kestrel echo* is a minimal ASP.NET Core app (benchmarks/load/KestrelEcho) echoing the body: the ceiling for anything served by Kestrel here."

@@ -68,12 +68,13 @@ internal static class CallsCommand
 
         var table = new Table()
             .Border(console.Profile.Out.IsTerminal ? TableBorder.Rounded : TableBorder.Ascii)
-            .AddColumns("call id", "function", "status", "http", "started (UTC)", "ms", "error");
+            .AddColumns("call id", "function", "type", "status", "http", "started (UTC)", "ms", "error");
         foreach (var call in calls)
         {
             table.AddRow(
                 call.CallId,
                 Markup.Escape($"{call.App}/{call.Function}"),
+                call.Type,
                 call.Status,
                 call.HttpStatus?.ToString(CultureInfo.InvariantCulture) ?? "",
                 call.StartedAt.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture),

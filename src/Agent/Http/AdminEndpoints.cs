@@ -35,7 +35,7 @@ internal static class AdminEndpoints
             calls.ReadLog(callId) is { } log ? Results.Text(log, "text/plain; charset=utf-8") : NotFound($"no call {callId}"));
 
         // An async call's output as the function gave it: its content type, the bytes kept,
-        // the status a sync caller would have got (docs/protocols.md §7); 404 until it ended.
+        // the status a sync caller would have got (docs/protocols.md §10); 404 until it ended.
         endpoints.MapGet("/v1/calls/{callId}/output", (string callId, HttpResponse response, ICallStore calls, AsyncCalls async) =>
         {
             if (!calls.TryGet(callId, out var record))

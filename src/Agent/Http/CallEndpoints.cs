@@ -91,7 +91,7 @@ internal static class CallEndpoints
         return detached || value.Equals("sync", StringComparison.OrdinalIgnoreCase);
     }
 
-    /// <summary>202 with the call's id and where to read it, once the call is stored (docs/protocols.md §7).</summary>
+    /// <summary>202 with the call's id and where to read it, once the call is stored (docs/protocols.md §10).</summary>
     private static async Task AcceptAsync(HttpContext context, FunctionDefinition function, FunctionRequest request, HttpCallResponse response,
         AsyncCalls asyncCalls)
     {

@@ -6,7 +6,7 @@ using Microsoft.Extensions.Logging;
 namespace Fnagent.Invocation;
 
 /// <summary>
-/// Async calls (docs/protocols.md §7): a call is accepted once its request is committed to
+/// Async calls (docs/protocols.md §10): a call is accepted once its request is committed to
 /// the <see cref="AsyncQueue"/>, then run here, through the same invoker, pools and formats
 /// as a sync call, at most <c>async_concurrency</c> of a function at once (so its sync
 /// callers always find a place), oldest first. Its output is kept with its record. At start,

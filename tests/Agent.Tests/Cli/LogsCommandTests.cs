@@ -45,7 +45,7 @@ public sealed class LogsCommandTests
         Assert.Equal(0, code);
         Assert.Contains(second.Split(' ', ':')[1], output);
         Assert.DoesNotContain(first.Split(' ', ':')[1], output);
-        Assert.Matches(@"\| tests/stderr-lines +\| success +\| 200 +\|", output);
+        Assert.Matches(@"\| tests/stderr-lines +\| sync +\| success +\| 200 +\|", output);
     }
 
     [Fact]

@@ -7,7 +7,7 @@ using Fnagent.Agent.Tests.Support;
 
 namespace Fnagent.Agent.Tests.Serving;
 
-/// <summary>Async calls through a real agent: 202 once stored, then run, their record and output kept (docs/protocols.md §7).</summary>
+/// <summary>Async calls through a real agent: 202 once stored, then run, their record and output kept (docs/protocols.md §10).</summary>
 public sealed class AsyncCallsTests : IDisposable
 {
     private static readonly TimeSpan Bound = TimeSpan.FromSeconds(30);

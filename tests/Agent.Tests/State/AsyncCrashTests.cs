@@ -8,7 +8,7 @@ namespace Fnagent.Agent.Tests.State;
 
 /// <summary>
 /// Accepted async calls across a crash of the agent (SIGKILL) and a restart: none lost, and
-/// none run twice unless its function asked for retries (docs/protocols.md §7).
+/// none run twice unless its function asked for retries (docs/protocols.md §10).
 /// </summary>
 public sealed class AsyncCrashTests : IDisposable
 {
