@@ -190,7 +190,8 @@ kill "$LAST_PID" 2>/dev/null || true
 # sleeps, so every accepted call stays queued and the row measures the accept path alone
 # (body read, one group commit, 202). Dispatching: an agent started on that data folder
 # with the echo in the function's place runs every queued call (async_concurrency 4, as
-# many as the sync rows' processes); the rate is calls per second until none is left.
+# many as the sync rows' processes); the rate is calls per second from its start (JIT
+# warm-up included) until none is left, against the same function called sync after.
 ASYNC_DIR=$WORK/async
 mkdir -p "$ASYNC_DIR/queued"
 cat >"$ASYNC_DIR/queued/func.yml" <<YML
@@ -237,6 +238,8 @@ DISPATCH_RPS=$(awk -v n="${DISPATCHED:-0}" -v a="$DISPATCH_START" -v b="$DISPATC
 RPS[async-dispatch-4]=$DISPATCH_RPS
 ROWS+=("| async calls run from the queue after a restart (${DISPATCHED:-0} calls, hot \`json\` node echo, 4 at once; from the agent's start until none is left) | 4 | $DISPATCH_RPS | | | |")
 log "dispatched ${DISPATCHED:-0} queued calls: $DISPATCH_RPS calls/s"
+# The same function on the same agent, called sync: the rate the dispatch is measured against.
+for c in 16; do measure async-sync "the same function called sync, same agent" "http://127.0.0.1:$DISPATCH_PORT/r/bench/queued" "$c"; done
 kill "$LAST_PID" 2>/dev/null || true
 row json-python "hot \`json\` echo, python3" "$AGENT/r/bench/json-python"
 row http-node "hot \`http\` echo, node" "$AGENT/r/bench/http-node"
@@ -292,7 +295,7 @@ CAT_SHARE_SETSID=$(ratio cat-16 spawn-setsid-16)
 CAT_OF_OWN=$(ratio cat-16 cat-own-16)
 SQLITE_OF_MEMORY=$(ratio json-node-sqlite-16 json-node-memory-16)
 ACCEPT_OF_KESTREL=$(ratio async-accept-16 kestrel-16)
-DISPATCH_OF_SYNC=$(ratio async-dispatch-4 json-node-sqlite-16)
+DISPATCH_OF_SYNC=$(ratio async-dispatch-4 async-sync-16)
 
 {
   echo "# fnagent load benchmark"
@@ -319,7 +322,7 @@ DISPATCH_OF_SYNC=$(ratio async-dispatch-4 json-node-sqlite-16)
   echo "| (no target) \`default\` \`cat\` at c=16 as the function user, of the same as the agent's own | $(pct "$CAT_OF_OWN") | - |"
   echo "| hot \`json\` node echo at c=16 with records in SQLite >= 95% of records in memory only (two fresh agents) | $(pct "$SQLITE_OF_MEMORY") | $(verdict "$SQLITE_OF_MEMORY" ">=" 0.95) |"
   echo "| async calls accepted at c=16 >= 25% of bare Kestrel's requests/s | $(pct "$ACCEPT_OF_KESTREL") | $(verdict "$ACCEPT_OF_KESTREL" ">=" 0.25) |"
-  echo "| queued async calls run >= 80% of the same function's sync rate at c=16 (records in SQLite) | $(pct "$DISPATCH_OF_SYNC") | $(verdict "$DISPATCH_OF_SYNC" ">=" 0.80) |"
+  echo "| queued async calls run >= 80% of the same function's sync rate at c=16, same agent | $(pct "$DISPATCH_OF_SYNC") | $(verdict "$DISPATCH_OF_SYNC" ">=" 0.80) |"
   echo "| agent RSS with 20 hot functions idle < 150 MB | $RSS_IDLE MB | $(verdict "$RSS_IDLE" "<" 150) |"
   echo
   echo "Rows: *bare Kestrel echo* is a minimal ASP.NET Core app (benchmarks/load/KestrelEcho) echoing the body: the ceiling for anything served by Kestrel here."

@@ -120,19 +120,27 @@ public sealed partial class AsyncCalls
 
     private async Task RunOneAsync(Lane lane, AsyncRequest call)
     {
+        Task completion;
         try
         {
             var (record, response) = await InvokeAsync(call).ConfigureAwait(false);
-            await queue!.CompleteAsync(record, response.Output, response.ContentType, response.Total).ConfigureAwait(false);
+            completion = queue!.CompleteAsync(record, response.Output, response.ContentType, response.Total);
+        }
+        finally
+        {
+            // The place is given back once the completion is queued, not committed: the
+            // writer commits in order, so the next call's claim shares the completion's commit.
+            Ended(lane, 1);
+        }
+
+        try
+        {
+            await completion.ConfigureAwait(false);
         }
         catch (CallDatabaseException e)
         {
             // The call ran; its record (written beside) says how. Only its output is lost.
             logger.AsyncOutputNotStored(call.App, call.Function, call.CallId, e.Message);
-        }
-        finally
-        {
-            Ended(lane, 1);
         }
     }
 

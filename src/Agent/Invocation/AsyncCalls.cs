@@ -35,7 +35,7 @@ public sealed partial class AsyncCalls(AsyncQueue? queue, IFunctionRegistry regi
         byte[]? body;
         try
         {
-            body = await BoundedRead.ReadAllAsync(request.Body, limit, callerAborted).ConfigureAwait(false);
+            body = await BoundedRead.ReadAllAsync(request.Body, limit, callerAborted, request.ContentLength).ConfigureAwait(false);
         }
         catch (Exception e) when (FunctionErrors.From(e) is { } error)
         {

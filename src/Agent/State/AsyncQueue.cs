@@ -20,6 +20,15 @@ public sealed class AsyncQueue
         VALUES ($id, $app, $function, $method, $request_url, $target, $headers, $body, 'queued');
         """;
 
+    private const string ClaimOne = """
+        UPDATE async_calls SET state = 'running', attempts = attempts + 1 WHERE id = $id AND state = 'queued'
+        RETURNING id, app, function, method, request_url, target, headers, body, attempts;
+        """;
+
+    private const string Completion =
+        "UPDATE async_calls SET state = 'done', body = x'', output = $output, output_type = $type, output_total = $total WHERE id = $id;";
+
+    private readonly SqliteCallStore _store;
     private readonly CallDatabase _database;
     private readonly CallDatabaseWriter _writer;
     private readonly int _maxQueued;
@@ -29,6 +38,7 @@ public sealed class AsyncQueue
     /// <summary>The queue in <paramref name="store"/>'s database, written by its writer.</summary>
     public AsyncQueue(SqliteCallStore store, int maxQueued, ILogger logger)
     {
+        _store = store;
         _database = store.Database;
         _writer = store.Writer;
         _maxQueued = maxQueued;
@@ -55,7 +65,7 @@ public sealed class AsyncQueue
 
         try
         {
-            await WriteAsync((connection, transaction) => Store(connection, transaction, submission)).ConfigureAwait(false);
+            await WriteAsync(write => Store(write, submission)).ConfigureAwait(false);
             return true;
         }
         catch
@@ -77,7 +87,7 @@ public sealed class AsyncQueue
         var cutOff = new List<(string Id, string App, string Function, int Attempts)>();
         using (var command = connection.CreateCommand())
         {
-            command.CommandText = "SELECT id, app, function, attempts FROM async_calls WHERE state = 'running' ORDER BY id;";
+            command.CommandText = "SELECT id, app, function, attempts FROM async_calls WHERE state = 'running' AND state != 'done' ORDER BY id;";
             using var rows = command.ExecuteReader();
             while (rows.Read())
             {
@@ -108,7 +118,7 @@ public sealed class AsyncQueue
         var queued = new List<QueuedCall>();
         using (var command = connection.CreateCommand())
         {
-            command.CommandText = "SELECT id, app, function FROM async_calls WHERE state = 'queued' ORDER BY id;";
+            command.CommandText = "SELECT id, app, function FROM async_calls WHERE state = 'queued' AND state != 'done' ORDER BY id;";
             using var rows = command.ExecuteReader();
             while (rows.Read())
             {
@@ -126,32 +136,32 @@ public sealed class AsyncQueue
     /// </summary>
     public async Task<IReadOnlyList<AsyncRequest>> ClaimAsync(IReadOnlyList<string> callIds)
     {
-        var claimed = await WriteAsync((connection, transaction) => Claim(connection, transaction, callIds)).ConfigureAwait(false);
+        var claimed = await WriteAsync(write => Claim(write, callIds)).ConfigureAwait(false);
         Interlocked.Add(ref _queued, -claimed.Count);
         return claimed;
     }
 
     /// <summary>
     /// The call ended: its output (as kept, of <paramref name="total"/> bytes) and its final
-    /// record, committed together.
+    /// record, committed together. The store holds the record until then (an async call's
+    /// record is written here, not by <see cref="SqliteCallStore.Finish"/>).
     /// </summary>
-    public Task CompleteAsync(CallRecord record, ReadOnlyMemory<byte> output, string? outputType, long total) =>
-        WriteAsync((connection, transaction) =>
+    public async Task CompleteAsync(CallRecord record, ReadOnlyMemory<byte> output, string? outputType, long total)
+    {
+        try
         {
-            using (var command = connection.CreateCommand())
+            await WriteAsync(write =>
             {
-                command.Transaction = transaction;
-                command.CommandText = "UPDATE async_calls SET state = 'done', body = x'', output = $output, output_type = $type, output_total = $total WHERE id = $id;";
-                command.Parameters.AddWithValue("$id", record.CallId);
-                command.Parameters.AddWithValue("$output", output.ToArray());
-                command.Parameters.AddWithValue("$type", (object?)outputType ?? DBNull.Value);
-                command.Parameters.AddWithValue("$total", total);
-                command.ExecuteNonQuery();
-            }
-
-            CallRows.Upsert(connection, transaction, [record]);
-            return true;
-        });
+                DatabaseWrite.Execute(write.Command(Completion, "$id", "$output", "$type", "$total"), record.CallId, output.ToArray(), outputType, total);
+                CallRows.Upsert(write, [record]);
+                return true;
+            }).ConfigureAwait(false);
+        }
+        finally
+        {
+            _store.Forget([record]);
+        }
+    }
 
     /// <summary>The output of an ended async call as kept; null when there is none (yet).</summary>
     public AsyncOutput? ReadOutput(string callId)
@@ -171,7 +181,7 @@ public sealed class AsyncQueue
     }
 
     /// <summary>Work of the queue in the writer's next transaction; a refusal of the database as <see cref="CallDatabaseException"/>.</summary>
-    private async Task<T> WriteAsync<T>(Func<SqliteConnection, SqliteTransaction, T> work)
+    private async Task<T> WriteAsync<T>(Func<DatabaseWrite, T> work)
     {
         try
         {
@@ -183,40 +193,22 @@ public sealed class AsyncQueue
         }
     }
 
-    private static bool Store(SqliteConnection connection, SqliteTransaction transaction, AsyncSubmission call)
+    private static bool Store(DatabaseWrite write, AsyncSubmission call)
     {
-        using (var command = connection.CreateCommand())
-        {
-            command.Transaction = transaction;
-            command.CommandText = Insert;
-            command.Parameters.AddWithValue("$id", call.Record.CallId);
-            command.Parameters.AddWithValue("$app", call.Record.App);
-            command.Parameters.AddWithValue("$function", call.Record.Function);
-            command.Parameters.AddWithValue("$method", call.Method);
-            command.Parameters.AddWithValue("$request_url", call.RequestUrl);
-            command.Parameters.AddWithValue("$target", call.Target);
-            command.Parameters.AddWithValue("$headers", AsyncHeaders.Write(call.Headers));
-            command.Parameters.AddWithValue("$body", call.Body.ToArray());
-            command.ExecuteNonQuery();
-        }
-
-        CallRows.Upsert(connection, transaction, [call.Record]);
+        DatabaseWrite.Execute(write.Command(Insert, "$id", "$app", "$function", "$method", "$request_url", "$target", "$headers", "$body"),
+            call.Record.CallId, call.Record.App, call.Record.Function, call.Method, call.RequestUrl, call.Target,
+            AsyncHeaders.Write(call.Headers), call.Body);
+        CallRows.Upsert(write, [call.Record]);
         return true;
     }
 
-    private static List<AsyncRequest> Claim(SqliteConnection connection, SqliteTransaction transaction, IReadOnlyList<string> callIds)
+    private static List<AsyncRequest> Claim(DatabaseWrite write, IReadOnlyList<string> callIds)
     {
-        using var command = connection.CreateCommand();
-        command.Transaction = transaction;
-        command.CommandText = """
-            UPDATE async_calls SET state = 'running', attempts = attempts + 1 WHERE id = $id AND state = 'queued'
-            RETURNING id, app, function, method, request_url, target, headers, body, attempts;
-            """;
-        var id = command.Parameters.Add(new SqliteParameter { ParameterName = "$id" });
+        var command = write.Command(ClaimOne, "$id");
         var claimed = new List<AsyncRequest>(callIds.Count);
         foreach (var callId in callIds)
         {
-            id.Value = callId;
+            command.Parameters[0].Value = callId;
             using var rows = command.ExecuteReader();
             if (rows.Read())
             {
@@ -232,7 +224,7 @@ public sealed class AsyncQueue
     {
         using var connection = _database.Connect();
         using var command = connection.CreateCommand();
-        command.CommandText = "SELECT COUNT(*) FROM async_calls WHERE state = 'queued';";
+        command.CommandText = "SELECT COUNT(*) FROM async_calls WHERE state = 'queued' AND state != 'done';";
         return Convert.ToInt32(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
     }
 
@@ -240,7 +232,7 @@ public sealed class AsyncQueue
 
 /// <summary>An async call as accepted: its record (status queued) and its request, the body read whole.</summary>
 public sealed record AsyncSubmission(CallRecord Record, string Method, string RequestUrl, string Target,
-    IEnumerable<KeyValuePair<string, IReadOnlyList<string>>> Headers, ReadOnlyMemory<byte> Body);
+    IEnumerable<KeyValuePair<string, IReadOnlyList<string>>> Headers, byte[] Body);
 
 /// <summary>An ended async call's output: the bytes kept, its content type, and how many bytes the function wrote in all.</summary>
 public sealed record AsyncOutput(byte[] Bytes, string? ContentType, long Total);

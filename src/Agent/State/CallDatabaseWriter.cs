@@ -21,6 +21,9 @@ public sealed class CallDatabaseWriter : IAsyncDisposable
     /// </summary>
     public static readonly TimeSpan GatherDelay = TimeSpan.FromMilliseconds(10);
 
+    /// <summary>How often the write-ahead log is copied into the database file (see <see cref="CheckpointLoopAsync"/>).</summary>
+    private static readonly TimeSpan CheckpointInterval = TimeSpan.FromSeconds(1);
+
     private const int MaxRecords = 512;
     private const int MaxWork = 256;
 
@@ -34,7 +37,10 @@ public sealed class CallDatabaseWriter : IAsyncDisposable
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly Task _loop;
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly Task _checkpoints;
     private SqliteConnection? _connection;
+    private DatabaseWrite? _write;
     private long _failures;
 
     /// <param name="maxUnwritten">How many records may wait to be written; past it <see cref="TryWrite"/> refuses.</param>
@@ -49,6 +55,7 @@ public sealed class CallDatabaseWriter : IAsyncDisposable
             FullMode = BoundedChannelFullMode.Wait, // TryWrite then fails: the caller drops and counts
         });
         _loop = Task.Run(LoopAsync);
+        _checkpoints = Task.Run(CheckpointLoopAsync);
     }
 
     /// <summary>Told which records a transaction held once it ended, and whether it committed.</summary>
@@ -70,10 +77,11 @@ public sealed class CallDatabaseWriter : IAsyncDisposable
     }
 
     /// <summary>
-    /// Runs <paramref name="work"/> inside the next transaction, on its own savepoint: its
-    /// result once committed; its own exception (nothing of it kept), or the commit's.
+    /// Runs <paramref name="work"/> inside the next transaction: its result once committed;
+    /// else the exception that undid the transaction (of this work or another in it: a
+    /// database that refuses one write refuses them all; nothing of any is kept).
     /// </summary>
-    public Task<T> RunAsync<T>(Func<SqliteConnection, SqliteTransaction, T> work)
+    public Task<T> RunAsync<T>(Func<DatabaseWrite, T> work)
     {
         var item = new DatabaseWork<T>(work);
         if (!_work.Writer.TryWrite(item))
@@ -91,12 +99,15 @@ public sealed class CallDatabaseWriter : IAsyncDisposable
         _records.Writer.TryComplete();
         _work.Writer.TryComplete();
         _wake.Writer.TryComplete();
+        await _stopping.CancelAsync().ConfigureAwait(false);
+        await _checkpoints.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        _stopping.Dispose();
 
         // What was queued is committed before the agent exits: a clean stop loses nothing.
         await _loop.WaitAsync(TimeSpan.FromSeconds(10)).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         if (_loop.IsCompleted)
         {
-            _connection?.Dispose();
+            Disconnect();
         }
     }
 
@@ -165,22 +176,22 @@ public sealed class CallDatabaseWriter : IAsyncDisposable
         var committed = false;
         try
         {
-            var connection = _connection ??= _database.Connect();
-            using var transaction = connection.BeginTransaction();
+            var write = Connect();
+            using var transaction = _connection!.BeginTransaction();
+            write.Transaction = transaction;
             foreach (var item in work)
             {
-                item.Apply(connection, transaction);
+                item.Apply(write);
             }
 
-            CallRows.Upsert(connection, transaction, records);
+            CallRows.Upsert(write, records);
             transaction.Commit();
             committed = true;
         }
-        catch (Exception e) when (e is SqliteException or IOException or InvalidOperationException)
+        catch (Exception e) when (e is SqliteException or IOException or InvalidOperationException or ArgumentException)
         {
             // A fresh connection for the next transaction: this one may be broken.
-            _connection?.Dispose();
-            _connection = null;
+            Disconnect();
             Interlocked.Increment(ref _failures);
             _logger.CallDatabaseWriteFailed(records.Count, work.Count, _database.Path, e.Message);
             foreach (var item in work)
@@ -203,50 +214,87 @@ public sealed class CallDatabaseWriter : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Copies the write-ahead log into the database file every <see cref="CheckpointInterval"/>,
+    /// on a connection of its own, without waiting for readers or the writer (PASSIVE). Left to
+    /// SQLite, the checkpoint (and its fsync) ran inside a commit every 1000 pages and held
+    /// every caller of that commit for up to 200 ms at a high accept rate (docs/performance.md).
+    /// </summary>
+    private async Task CheckpointLoopAsync()
+    {
+        SqliteConnection? connection = null;
+        try
+        {
+            while (true)
+            {
+                await Task.Delay(CheckpointInterval, _time, _stopping.Token).ConfigureAwait(false);
+                try
+                {
+                    connection ??= _database.Connect();
+                    CallDatabase.Execute(connection, "PRAGMA wal_checkpoint(PASSIVE);");
+                }
+                catch (SqliteException e)
+                {
+                    // Tried again at the next interval; the log only grows meanwhile.
+                    _logger.CheckpointFailed(_database.Path, e.Message);
+                    connection?.Dispose();
+                    connection = null;
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        finally
+        {
+            connection?.Dispose();
+        }
+    }
+
+    private DatabaseWrite Connect()
+    {
+        if (_write is null)
+        {
+            _connection = _database.Connect();
+
+            // Checkpoints (with their fsync) run beside the writer, not in its commits: see CheckpointLoopAsync.
+            CallDatabase.Execute(_connection, "PRAGMA wal_autocheckpoint=0;");
+            _write = new DatabaseWrite(_connection);
+        }
+
+        return _write;
+    }
+
+    private void Disconnect()
+    {
+        _write?.Dispose();
+        _write = null;
+        _connection?.Dispose();
+        _connection = null;
+    }
+
     private static Channel<bool> Signal() =>
         Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite, SingleReader = true });
 
     private abstract class DatabaseWork
     {
-        public abstract void Apply(SqliteConnection connection, SqliteTransaction transaction);
+        public abstract void Apply(DatabaseWrite write);
 
         public abstract void Commit();
 
         public abstract void Fail(Exception e);
     }
 
-    private sealed class DatabaseWork<T>(Func<SqliteConnection, SqliteTransaction, T> work) : DatabaseWork
+    private sealed class DatabaseWork<T>(Func<DatabaseWrite, T> work) : DatabaseWork
     {
         private readonly TaskCompletionSource<T> _done = new(TaskCreationOptions.RunContinuationsAsynchronously);
         private T? _result;
-        private bool _failed;
 
         public Task<T> Task => _done.Task;
 
-        public override void Apply(SqliteConnection connection, SqliteTransaction transaction)
-        {
-            transaction.Save("work");
-            try
-            {
-                _result = work(connection, transaction);
-                transaction.Release("work");
-            }
-            catch (Exception e) when (e is SqliteException or ArgumentException or InvalidOperationException)
-            {
-                // Only this item is undone; the transaction goes on with the others.
-                transaction.Rollback("work");
-                _failed = true;
-                _done.TrySetException(e);
-            }
-        }
+        public override void Apply(DatabaseWrite write) => _result = work(write);
 
-        public override void Commit()
-        {
-            if (!_failed)
-            {
-                _done.TrySetResult(_result!);
-            }
-        }
+        public override void Commit() => _done.TrySetResult(_result!);
 
         public override void Fail(Exception e) => _done.TrySetException(e);
     }

@@ -6,35 +6,26 @@ namespace Fnagent.State;
 public static class CallRows
 {
     private const string UpsertSql = """
-        INSERT OR REPLACE INTO calls (id, app, function, route, type, status, http_status, started_at, ended_at, exit_code, pid, error, queue_wait_ms, cold)
-        VALUES ($id, $app, $function, $route, $type, $status, $http_status, $started_at, $ended_at, $exit_code, $pid, $error, $queue_wait_ms, $cold);
+        INSERT INTO calls (id, app, function, route, type, status, http_status, started_at, ended_at, exit_code, pid, error, queue_wait_ms, cold)
+        VALUES ($id, $app, $function, $route, $type, $status, $http_status, $started_at, $ended_at, $exit_code, $pid, $error, $queue_wait_ms, $cold)
+        ON CONFLICT (id) DO UPDATE SET app = excluded.app, function = excluded.function, route = excluded.route, type = excluded.type,
+            status = excluded.status, http_status = excluded.http_status, started_at = excluded.started_at, ended_at = excluded.ended_at,
+            exit_code = excluded.exit_code, pid = excluded.pid, error = excluded.error, queue_wait_ms = excluded.queue_wait_ms, cold = excluded.cold;
         """;
 
     private static readonly string[] Names =
         ["$id", "$app", "$function", "$route", "$type", "$status", "$http_status", "$started_at", "$ended_at", "$exit_code", "$pid", "$error", "$queue_wait_ms", "$cold"];
 
-    /// <summary>Inserts or replaces each record, within <paramref name="transaction"/>.</summary>
-    internal static void Upsert(SqliteConnection connection, SqliteTransaction transaction, IEnumerable<CallRecord> records)
+    /// <summary>Inserts or replaces each record, in the writer's transaction.</summary>
+    internal static void Upsert(DatabaseWrite write, IEnumerable<CallRecord> records)
     {
-        using var command = connection.CreateCommand();
-        command.Transaction = transaction;
-        command.CommandText = UpsertSql;
-        var parameters = Names.Select(name => command.Parameters.Add(new SqliteParameter { ParameterName = name })).ToArray();
-        command.Prepare();
+        var command = write.Command(UpsertSql, Names);
         foreach (var r in records)
         {
-            object?[] values =
-            [
+            DatabaseWrite.Execute(command,
                 r.CallId, r.App, r.Function, r.Route, r.Type, StatusName(r.Status), r.HttpStatus,
                 r.StartedAt.ToUnixTimeMilliseconds(), r.EndedAt?.ToUnixTimeMilliseconds(), r.ExitCode, r.Pid, r.Error,
-                r.QueueWait?.TotalMilliseconds, r.Cold is { } cold ? (cold ? 1 : 0) : null,
-            ];
-            for (var i = 0; i < values.Length; i++)
-            {
-                parameters[i].Value = values[i] ?? DBNull.Value;
-            }
-
-            command.ExecuteNonQuery();
+                r.QueueWait?.TotalMilliseconds, r.Cold is { } cold ? (cold ? 1 : 0) : null);
         }
     }
 

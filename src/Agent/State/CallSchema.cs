@@ -38,6 +38,7 @@ public static class CallSchema
         // 2: async calls: the request as accepted (the body up to its limit), where it stands
         // (queued, running, done), how often it was started, and the function's output once it
         // ended: as kept (up to its limit), its content type, and how many bytes it had in all.
+        // Only calls not done are indexed: the index a start recovers by stays small.
         """
         CREATE TABLE async_calls (
             id           TEXT PRIMARY KEY,
@@ -54,7 +55,7 @@ public static class CallSchema
             output_type  TEXT,
             output_total INTEGER
         ) WITHOUT ROWID;
-        CREATE INDEX async_calls_by_state ON async_calls (state, id);
+        CREATE INDEX async_calls_waiting ON async_calls (state, id) WHERE state != 'done';
         """,
     ];
 

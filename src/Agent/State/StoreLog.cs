@@ -17,6 +17,9 @@ internal static partial class StoreLog
     [LoggerMessage(EventId = 303, Level = LogLevel.Warning, Message = "retention of {Path} failed, retried at its next pass: {Message}")]
     public static partial void RetentionFailed(this ILogger logger, string path, string message);
 
+    [LoggerMessage(EventId = 304, Level = LogLevel.Warning, Message = "checkpoint of {Path} failed, tried again shortly: {Message}")]
+    public static partial void CheckpointFailed(this ILogger logger, string path, string message);
+
     [LoggerMessage(EventId = 310, Level = LogLevel.Error, Message = "{App}/{Function} async call not queued in {Path}: its caller gets 503")]
     public static partial void AsyncCallNotQueued(this ILogger logger, string app, string function, string path);
 

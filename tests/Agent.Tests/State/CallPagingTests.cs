@@ -64,7 +64,11 @@ public sealed class CallPagingTests : IDisposable
             {
                 connection.Open();
                 using var transaction = connection.BeginTransaction();
-                CallRows.Upsert(connection, transaction, unwritten.Take(50));
+                using (var write = new DatabaseWrite(connection) { Transaction = transaction })
+                {
+                    CallRows.Upsert(write, unwritten.Take(50));
+                }
+
                 transaction.Commit();
                 using var count = connection.CreateCommand();
                 count.CommandText = "SELECT COUNT(*) FROM calls;";
