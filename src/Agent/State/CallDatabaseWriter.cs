@@ -217,8 +217,8 @@ public sealed class CallDatabaseWriter : IAsyncDisposable
     /// <summary>
     /// Copies the write-ahead log into the database file every <see cref="CheckpointInterval"/>,
     /// on a connection of its own, without waiting for readers or the writer (PASSIVE). Left to
-    /// SQLite, the checkpoint (and its fsync) ran inside a commit every 1000 pages and held
-    /// every caller of that commit for up to 200 ms at a high accept rate (docs/performance.md).
+    /// SQLite, the checkpoint and its fsync run inside whichever commit passes 1000 pages of
+    /// log, on the writer's thread, while every caller of that commit waits.
     /// </summary>
     private async Task CheckpointLoopAsync()
     {

@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json;
 using Fnagent.Agent.Tests.Functions;
 using Fnagent.Agent.Tests.Support;
+using Microsoft.Data.Sqlite;
 
 namespace Fnagent.Agent.Tests.Serving;
 
@@ -191,6 +192,44 @@ public sealed class AsyncCallsTests : IDisposable
             using var ended = await EndedAsync(agent.Client, id);
             Assert.Equal("success", ended.RootElement.GetProperty("status").GetString());
         }
+    }
+
+    [Fact]
+    public async Task ACallTheDatabaseRefusesIs503AndNothingOfItIsKeptOrRun()
+    {
+        await using var agent = await RunningAgent.StartAsync(_folder.Path);
+
+        // Another connection holds the write lock past the writer's busy timeout: the commit
+        // fails as it would on a full disk (SQLITE_BUSY there, SQLITE_FULL here, the same path).
+        using (var holder = new SqliteConnection($"Data Source={Path.Combine(agent.DataDirectory, "fnagent.db")};Pooling=False"))
+        {
+            holder.Open();
+            using (var begin = holder.CreateCommand())
+            {
+                begin.CommandText = "BEGIN EXCLUSIVE;";
+                begin.ExecuteNonQuery();
+            }
+
+            using var refused = await agent.Client.PostAsync("r/tests/ledger", new StringContent("never stored"));
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, refused.StatusCode);
+            Assert.NotNull(refused.Headers.RetryAfter);
+            Assert.Contains("could not be stored", await refused.Content.ReadAsStringAsync());
+            var callId = refused.Headers.GetValues("Fn-Call-Id").Single();
+
+            using var rollback = holder.CreateCommand();
+            rollback.CommandText = "ROLLBACK;";
+            rollback.ExecuteNonQuery();
+
+            using var missing = await agent.Client.GetAsync($"v1/calls/{callId}");
+            Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
+        }
+
+        // The writer recovers, and the agent serves the next call.
+        using var accepted = await agent.Client.PostAsync("r/tests/ledger", new StringContent("stored"));
+        using var ended = await EndedAsync(agent.Client, await CallIdOf(accepted));
+        Assert.Equal("success", ended.RootElement.GetProperty("status").GetString());
+        using var page = JsonDocument.Parse(await agent.Client.GetStringAsync("v1/calls?fn=ledger"));
+        Assert.Single(page.RootElement.GetProperty("calls").EnumerateArray());
     }
 
     [Fact]

@@ -32,6 +32,9 @@ public sealed class RunningAgent : IAsyncDisposable
 
     public IServiceProvider Services => _app.Services;
 
+    /// <summary>The agent's data folder (its call database and logs), a fresh temporary one.</summary>
+    public string DataDirectory => _dataDirectory;
+
     public static async Task<RunningAgent> StartAsync(string functionsDirectory, Action<AgentOptions>? configure = null)
     {
         var data = Directory.CreateTempSubdirectory("fnagent-test-data-").FullName;
