@@ -120,8 +120,10 @@ public static class AgentHost
         // Direktiv's isolation mode is decided and logged once, at start; min_idle instances start.
         _ = app.Services.GetRequiredService<DirektivInstances>();
 
-        // What a crash or a stop left queued runs now; a stop lets no new async call start.
+        // What a crash left running is settled before anything is served; what was queued
+        // runs once the agent serves. A stop lets no new async call start.
         var asyncCalls = app.Services.GetRequiredService<AsyncCalls>();
+        asyncCalls.Recover();
         app.Lifetime.ApplicationStarted.Register(asyncCalls.Start);
         app.Lifetime.ApplicationStopping.Register(asyncCalls.Stop);
         return app;

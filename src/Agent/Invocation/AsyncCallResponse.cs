@@ -21,6 +21,9 @@ public sealed class AsyncCallResponse(long maxBytes) : ICallResponse
     /// <summary>The output as kept (at most the cap).</summary>
     public ReadOnlyMemory<byte> Output => _body.Kept;
 
+    /// <summary>The error the call ended with, when the agent answered it (not the function).</summary>
+    public FunctionError? Error { get; private set; }
+
     /// <summary>How many bytes the function wrote in all.</summary>
     public long Total => _body.Total;
 
@@ -34,6 +37,7 @@ public sealed class AsyncCallResponse(long maxBytes) : ICallResponse
     public ValueTask WriteErrorAsync(FunctionError error, CancellationToken cancellationToken)
     {
         HasStarted = true;
+        Error = error;
         ContentType = "application/json";
         _body.Write(error.ToJson());
         return ValueTask.CompletedTask;

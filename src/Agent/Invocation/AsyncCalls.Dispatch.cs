@@ -7,12 +7,16 @@ namespace Fnagent.Invocation;
 /// <summary>
 /// The dispatcher: one lane per function, holding the ids of its queued calls in the order
 /// they came. A lane starts calls while fewer than the function's <c>async_concurrency</c>
-/// run, claiming them (marked running, committed) before they start.
+/// run, claiming them (marked running, committed) before they start. A lane whose function
+/// is not loaded (removed, or its func.yml broken) waits until it is.
 /// </summary>
 public sealed partial class AsyncCalls
 {
-    /// <summary>How long a lane waits before it claims again after the database refused a claim.</summary>
-    private static readonly TimeSpan ClaimRetry = TimeSpan.FromSeconds(1);
+    /// <summary>How long a lane waits before it tries again after the database refused a claim, or no place was free.</summary>
+    private static readonly TimeSpan RetryDelay = TimeSpan.FromSeconds(1);
+
+    /// <summary>How long a completion the database refuses is tried again before the call's record is given up.</summary>
+    private static readonly TimeSpan CompletionPersistence = TimeSpan.FromMinutes(1);
 
     private readonly Dictionary<(string App, string Function), Lane> _lanes = [];
     private readonly BackgroundWork _work = new();
@@ -30,16 +34,16 @@ public sealed partial class AsyncCalls
     public async ValueTask DisposeAsync()
     {
         Stop();
+        registry.Changed -= Resume;
         await _work.DrainAsync(options.Limits.ShutdownGrace + AgentShutdown.AnswerMargin).ConfigureAwait(false);
     }
 
     private void Dispatch(string app, string name, IReadOnlyList<string> callIds)
     {
-        Lane? lane;
-        List<string>? start;
+        Task<Task>? start;
         lock (_lanes)
         {
-            if (!_lanes.TryGetValue((app, name), out lane))
+            if (!_lanes.TryGetValue((app, name), out var lane))
             {
                 _lanes[(app, name)] = lane = new Lane(app, name);
             }
@@ -52,34 +56,46 @@ public sealed partial class AsyncCalls
             start = TakeStartable(lane);
         }
 
-        Run(lane, start);
+        start?.RunSynchronously();
     }
 
-    /// <summary>Under the lock: the calls the lane may start now, counted as running.</summary>
-    private List<string>? TakeStartable(Lane lane)
+    /// <summary>The registry changed: lanes whose function is back start their calls.</summary>
+    private void Resume()
     {
-        if (_stopped)
+        List<Task<Task>> starts = [];
+        lock (_lanes)
+        {
+            foreach (var lane in _lanes.Values)
+            {
+                if (TakeStartable(lane) is { } start)
+                {
+                    starts.Add(start);
+                }
+            }
+        }
+
+        starts.ForEach(start => start.RunSynchronously());
+    }
+
+    /// <summary>
+    /// Under the lock: the calls the lane may start now, counted as running and tracked
+    /// before the lock is released (a drain cannot miss them); the caller starts the work.
+    /// </summary>
+    private Task<Task>? TakeStartable(Lane lane)
+    {
+        if (_stopped || Find(lane.App, lane.Function) is not { } function)
         {
             return null;
         }
 
-        var limit = Find(lane.App, lane.Function)?.AsyncConcurrency ?? 1;
-        List<string>? start = null;
-        while (lane.Running < limit && lane.Waiting.TryDequeue(out var callId))
+        List<string>? callIds = null;
+        while (lane.Running < function.AsyncConcurrency && lane.Waiting.TryDequeue(out var callId))
         {
-            (start ??= []).Add(callId);
+            (callIds ??= []).Add(callId);
             lane.Running++;
         }
 
-        return start;
-    }
-
-    private void Run(Lane lane, List<string>? callIds)
-    {
-        if (callIds is not null)
-        {
-            _work.Track(RunAsync(lane, callIds));
-        }
+        return callIds is null ? null : _work.Prepare(() => RunAsync(lane, callIds));
     }
 
     private async Task RunAsync(Lane lane, List<string> callIds)
@@ -91,25 +107,10 @@ public sealed partial class AsyncCalls
         }
         catch (CallDatabaseException e)
         {
-            // Still queued in the file: tried again in a moment, in the same order.
+            // Still queued in the file: tried again in a moment, first in line.
             logger.AsyncClaimFailed(lane.App, lane.Function, callIds.Count, e.Message);
-            await Task.Delay(ClaimRetry, time).ConfigureAwait(false);
-            lock (_lanes)
-            {
-                lane.Running -= callIds.Count;
-                foreach (var callId in lane.Waiting.ToList())
-                {
-                    callIds.Add(callId);
-                }
-
-                lane.Waiting.Clear();
-                foreach (var callId in callIds)
-                {
-                    lane.Waiting.Enqueue(callId);
-                }
-            }
-
-            Ended(lane, 0);
+            await Task.Delay(RetryDelay, time).ConfigureAwait(false);
+            Requeue(lane, callIds, placesHeld: callIds.Count);
             return;
         }
 
@@ -121,9 +122,18 @@ public sealed partial class AsyncCalls
     private async Task RunOneAsync(Lane lane, AsyncRequest call)
     {
         Task completion;
+        CallRecord record;
         try
         {
-            var (record, response) = await InvokeAsync(call).ConfigureAwait(false);
+            AsyncCallResponse response;
+            (record, response) = await InvokeAsync(call).ConfigureAwait(false);
+            if (response.Error is { Kind: FunctionErrorKind.NoCapacity })
+            {
+                // It never reached a process: back to the queue, not failed.
+                await ReleaseAsync(lane, call, record).ConfigureAwait(false);
+                return;
+            }
+
             completion = queue!.CompleteAsync(record, response.Output, response.ContentType, response.Total);
         }
         finally
@@ -133,15 +143,61 @@ public sealed partial class AsyncCalls
             Ended(lane, 1);
         }
 
+        await PersistAsync(call, record, completion).ConfigureAwait(false);
+    }
+
+    /// <summary>A completion the database refused is tried again, for a while; the record stays served from memory meanwhile.</summary>
+    private async Task PersistAsync(AsyncRequest call, CallRecord record, Task completion)
+    {
+        var deadline = time.GetUtcNow() + CompletionPersistence;
+        while (true)
+        {
+            try
+            {
+                await completion.ConfigureAwait(false);
+                queue!.Forget(record);
+                return;
+            }
+            catch (CallDatabaseException e) when (time.GetUtcNow() < deadline)
+            {
+                logger.AsyncOutputNotStored(call.App, call.Function, call.CallId, e.Message + "; tried again shortly");
+                await Task.Delay(RetryDelay, time).ConfigureAwait(false);
+                completion = queue!.CompleteAsync(record, ReadOnlyMemory<byte>.Empty, null, 0);
+            }
+            catch (CallDatabaseException e)
+            {
+                // Given up: the next start finds the call running and settles it by its retries.
+                logger.AsyncOutputNotStored(call.App, call.Function, call.CallId, e.Message);
+                queue!.Forget(record);
+                return;
+            }
+        }
+    }
+
+    private async Task ReleaseAsync(Lane lane, AsyncRequest call, CallRecord attempt)
+    {
+        var accepted = new CallRecord
+        {
+            CallId = call.CallId, App = call.App, Function = call.Function, Route = attempt.Route, Type = "async", Status = CallStatus.Queued,
+            StartedAt = CallId.TimeOf(call.CallId) ?? attempt.StartedAt,
+        };
         try
         {
-            await completion.ConfigureAwait(false);
+            await queue!.ReleaseAsync(accepted).ConfigureAwait(false);
         }
         catch (CallDatabaseException e)
         {
-            // The call ran; its record (written beside) says how. Only its output is lost.
+            // Left running in the file: the next start settles it by its retries.
             logger.AsyncOutputNotStored(call.App, call.Function, call.CallId, e.Message);
+            queue!.Forget(attempt);
+            return;
         }
+
+        queue!.Forget(attempt);
+
+        // Its place is held a moment longer (given back by the caller): a pause before the retry.
+        await Task.Delay(RetryDelay, time).ConfigureAwait(false);
+        Requeue(lane, [call.CallId], placesHeld: 0);
     }
 
     private async Task<(CallRecord Record, AsyncCallResponse Response)> InvokeAsync(AsyncRequest call)
@@ -149,42 +205,75 @@ public sealed partial class AsyncCalls
         var response = new AsyncCallResponse(options.Limits.MaxAsyncOutputBytes);
         if (Find(call.App, call.Function) is not { } function)
         {
-            var gone = new FunctionError(FunctionErrorKind.NotFound, $"no function {call.Function} in app {call.App} any more");
-            await response.WriteErrorAsync(gone, CancellationToken.None).ConfigureAwait(false);
-            var now = time.GetUtcNow();
-            return (new CallRecord
-            {
-                CallId = call.CallId, App = call.App, Function = call.Function, Route = "", StartedAt = now, EndedAt = now,
-                Type = "async", Status = CallStatus.Error, HttpStatus = gone.Status, Error = gone.Message,
-            }, response);
+            return await Failed(call, response, new FunctionError(FunctionErrorKind.NotFound, $"no function {call.Function} in app {call.App} any more"))
+                .ConfigureAwait(false);
         }
 
-        var headers = new FunctionHeaders();
-        foreach (var (name, values) in call.Headers)
+        try
         {
-            foreach (var value in values)
+            var headers = new FunctionHeaders();
+            foreach (var (name, values) in call.Headers)
             {
-                headers.Add(name, value);
+                foreach (var value in values)
+                {
+                    headers.Add(name, value);
+                }
             }
+
+            using var body = new MemoryStream(call.Body, writable: false);
+            var request = invoker.NewRequest(function, call.Method, call.RequestUrl, call.Target, headers, call.Body.Length, body, call.CallId);
+            var queuedFor = time.GetUtcNow() - (CallId.TimeOf(call.CallId) ?? time.GetUtcNow());
+            var record = await invoker.InvokeAsync(function, request, response, CancellationToken.None, queuedFor).ConfigureAwait(false);
+            return (record, response);
+        }
+        catch (Exception e)
+        {
+            // Every call ends with a record, even one the agent itself failed.
+            return await Failed(call, response, new FunctionError(FunctionErrorKind.Exited, $"internal error: {e.Message}")).ConfigureAwait(false);
+        }
+    }
+
+    private async Task<(CallRecord, AsyncCallResponse)> Failed(AsyncRequest call, AsyncCallResponse response, FunctionError error)
+    {
+        await response.WriteErrorAsync(error, CancellationToken.None).ConfigureAwait(false);
+        var now = time.GetUtcNow();
+        return (new CallRecord
+        {
+            CallId = call.CallId, App = call.App, Function = call.Function, Route = "", StartedAt = now, EndedAt = now,
+            Type = "async", Status = CallStatus.Error, HttpStatus = error.Status, Error = error.Message,
+        }, response);
+    }
+
+    /// <summary>Calls that did not start go back to the front of their lane, in order, giving back <paramref name="placesHeld"/> places.</summary>
+    private void Requeue(Lane lane, List<string> callIds, int placesHeld)
+    {
+        Task<Task>? start;
+        lock (_lanes)
+        {
+            lane.Running -= placesHeld;
+            var after = lane.Waiting.ToList();
+            lane.Waiting.Clear();
+            foreach (var callId in callIds.Concat(after))
+            {
+                lane.Waiting.Enqueue(callId);
+            }
+
+            start = TakeStartable(lane);
         }
 
-        using var body = new MemoryStream(call.Body, writable: false);
-        var request = invoker.NewRequest(function, call.Method, call.RequestUrl, call.Target, headers, call.Body.Length, body, call.CallId);
-        var queuedFor = time.GetUtcNow() - (CallId.TimeOf(call.CallId) ?? time.GetUtcNow());
-        var record = await invoker.InvokeAsync(function, request, response, CancellationToken.None, queuedFor).ConfigureAwait(false);
-        return (record, response);
+        start?.RunSynchronously();
     }
 
     private void Ended(Lane lane, int count)
     {
-        List<string>? start;
+        Task<Task>? start;
         lock (_lanes)
         {
             lane.Running -= count;
             start = TakeStartable(lane);
         }
 
-        Run(lane, start);
+        start?.RunSynchronously();
     }
 
     private sealed class Lane(string app, string function)

@@ -31,6 +31,12 @@ public sealed partial class AsyncCalls(AsyncQueue? queue, IFunctionRegistry regi
             return (null, NoStore);
         }
 
+        // A full queue refuses before the body is read (the commit checks the bound again).
+        if (queue.QueuedCount >= options.Limits.MaxQueuedAsyncCalls)
+        {
+            return (null, QueueFull());
+        }
+
         var limit = options.Limits.MaxAsyncBodyBytes;
         byte[]? body;
         try
@@ -62,8 +68,7 @@ public sealed partial class AsyncCalls(AsyncQueue? queue, IFunctionRegistry regi
             if (!await queue.EnqueueAsync(new AsyncSubmission(record, request.Method, request.RequestUrl, request.Target, request.Headers, body))
                     .ConfigureAwait(false))
             {
-                return (null, new FunctionError(FunctionErrorKind.NoCapacity,
-                    $"too many async calls wait to run (limit {options.Limits.MaxQueuedAsyncCalls}); retry later"));
+                return (null, QueueFull());
             }
         }
         catch (CallDatabaseException e)
@@ -75,30 +80,42 @@ public sealed partial class AsyncCalls(AsyncQueue? queue, IFunctionRegistry regi
         return (request.CallId, null);
     }
 
+    private FunctionError QueueFull() => new(FunctionErrorKind.NoCapacity,
+        $"too many async calls wait to run (limit {options.Limits.MaxQueuedAsyncCalls}); retry later");
+
     /// <summary>The error of an async call whose body is over the limit.</summary>
     public static FunctionError TooLarge(long limit) =>
         new(FunctionErrorKind.RequestTooLarge, $"request body too large for an async call (limit {limit} bytes)");
 
+    private IReadOnlyList<QueuedCall> _recovered = [];
+
     /// <summary>
-    /// At start: recovers the calls a crash cut off (by each function's <c>retries</c>) and
-    /// runs every call still queued.
+    /// Before the agent serves: settles the calls a crash cut off (by each function's
+    /// <c>retries</c>), so that no call accepted from now on can be taken for one of them.
     /// </summary>
-    public void Start()
+    public void Recover()
     {
-        if (queue is null)
+        if (queue is not null)
         {
-            return;
+            _recovered = queue.Recover((app, name) => Find(app, name)?.Retries ?? 0);
         }
 
-        var queued = queue.Recover((app, name) => Find(app, name)?.Retries ?? 0);
-        foreach (var lane in queued.GroupBy(call => (call.App, call.Function)))
+        // A function that comes back (a func.yml fixed, a folder restored) runs its waiting calls.
+        registry.Changed += Resume;
+    }
+
+    /// <summary>Once the agent serves: runs every call that was queued before this start.</summary>
+    public void Start()
+    {
+        var recovered = Interlocked.Exchange(ref _recovered, []);
+        foreach (var lane in recovered.GroupBy(call => (call.App, call.Function)))
         {
             Dispatch(lane.Key.App, lane.Key.Function, lane.Select(call => call.CallId).ToList());
         }
 
-        if (queued.Count > 0)
+        if (recovered.Count > 0)
         {
-            logger.AsyncCallsRecovered(queued.Count);
+            logger.AsyncCallsRecovered(recovered.Count);
         }
     }
 

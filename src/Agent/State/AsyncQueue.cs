@@ -25,6 +25,9 @@ public sealed class AsyncQueue
         RETURNING id, app, function, method, request_url, target, headers, body, attempts;
         """;
 
+    private const string Unclaim =
+        "UPDATE async_calls SET state = 'queued', attempts = attempts - 1 WHERE id = $id AND state = 'running';";
+
     private const string Completion =
         "UPDATE async_calls SET state = 'done', body = x'', output = $output, output_type = $type, output_total = $total WHERE id = $id;";
 
@@ -101,13 +104,18 @@ public sealed class AsyncQueue
             command.Transaction = transaction;
             var id = command.Parameters.Add(new SqliteParameter { ParameterName = "$id" });
             command.Parameters.AddWithValue("$error", StoppedDuringCall);
+            command.Parameters.AddWithValue("$output", System.Text.Encoding.UTF8.GetBytes("{\"error\":{\"message\":\"" + StoppedDuringCall + "\"}}"));
+            command.Parameters.AddWithValue("$now", DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
             foreach (var (callId, app, function, attempts) in cutOff)
             {
                 var again = attempts <= retries(app, function);
                 id.Value = callId;
                 command.CommandText = again
                     ? "UPDATE async_calls SET state = 'queued' WHERE id = $id; UPDATE calls SET status = 'queued', pid = NULL WHERE id = $id;"
-                    : "UPDATE async_calls SET state = 'done' WHERE id = $id; UPDATE calls SET status = 'error', http_status = 503, error = $error WHERE id = $id;";
+                    : """
+                      UPDATE async_calls SET state = 'done', body = x'', output = $output, output_type = 'application/json', output_total = length($output) WHERE id = $id;
+                      UPDATE calls SET status = 'error', http_status = 503, error = $error, ended_at = $now WHERE id = $id;
+                      """;
                 command.ExecuteNonQuery();
                 _logger.AsyncCallCutOff(app, function, callId, again ? "queued again" : "failed: " + StoppedDuringCall);
             }
@@ -143,25 +151,33 @@ public sealed class AsyncQueue
 
     /// <summary>
     /// The call ended: its output (as kept, of <paramref name="total"/> bytes) and its final
-    /// record, committed together. The store holds the record until then (an async call's
-    /// record is written here, not by <see cref="SqliteCallStore.Finish"/>).
+    /// record, committed together. The store serves the record from memory until then (an
+    /// async call's record is written here, not by <see cref="SqliteCallStore.Finish"/>);
+    /// call <see cref="Forget"/> once this committed, or once giving up on it.
     /// </summary>
-    public async Task CompleteAsync(CallRecord record, ReadOnlyMemory<byte> output, string? outputType, long total)
-    {
-        try
+    public Task CompleteAsync(CallRecord record, ReadOnlyMemory<byte> output, string? outputType, long total) =>
+        WriteAsync(write =>
         {
-            await WriteAsync(write =>
-            {
-                DatabaseWrite.Execute(write.Command(Completion, "$id", "$output", "$type", "$total"), record.CallId, output.ToArray(), outputType, total);
-                CallRows.Upsert(write, [record]);
-                return true;
-            }).ConfigureAwait(false);
-        }
-        finally
+            DatabaseWrite.Execute(write.Command(Completion, "$id", "$output", "$type", "$total"), record.CallId, output.ToArray(), outputType, total);
+            CallRows.Upsert(write, [record]);
+            return true;
+        });
+
+    /// <summary>The store no longer holds <paramref name="record"/> in memory: it is read from the file.</summary>
+    public void Forget(CallRecord record) => _store.Forget([record]);
+
+    /// <summary>
+    /// A claimed call that never reached a process (no place free within the queue wait)
+    /// goes back to the queue as it was: not counted as a run, its record queued again.
+    /// </summary>
+    public Task ReleaseAsync(CallRecord accepted) =>
+        WriteAsync(write =>
         {
-            _store.Forget([record]);
-        }
-    }
+            DatabaseWrite.Execute(write.Command(Unclaim, "$id"), accepted.CallId);
+            CallRows.Upsert(write, [accepted]);
+            Interlocked.Increment(ref _queued);
+            return true;
+        });
 
     /// <summary>The output of an ended async call as kept; null when there is none (yet).</summary>
     public AsyncOutput? ReadOutput(string callId)
@@ -187,7 +203,7 @@ public sealed class AsyncQueue
         {
             return await _writer.RunAsync(work).ConfigureAwait(false);
         }
-        catch (Exception e) when (e is SqliteException or IOException or ObjectDisposedException or InvalidOperationException)
+        catch (Exception e) when (e is not CallDatabaseException)
         {
             throw new CallDatabaseException($"{_database.Path}: {e.Message}", e);
         }
@@ -213,7 +229,7 @@ public sealed class AsyncQueue
             if (rows.Read())
             {
                 claimed.Add(new AsyncRequest(rows.GetString(0), rows.GetString(1), rows.GetString(2), rows.GetString(3), rows.GetString(4),
-                    rows.GetString(5), AsyncHeaders.Parse(rows.GetString(6)), (byte[])rows.GetValue(7), rows.GetInt32(8)));
+                    rows.GetString(5), rows.GetString(6), (byte[])rows.GetValue(7), rows.GetInt32(8)));
             }
         }
 
@@ -240,6 +256,10 @@ public sealed record AsyncOutput(byte[] Bytes, string? ContentType, long Total);
 /// <summary>A queued call, to be dispatched to its function.</summary>
 public sealed record QueuedCall(string CallId, string App, string Function);
 
-/// <summary>A claimed call's request; <see cref="Attempts"/> counts this one.</summary>
+/// <summary>A claimed call's request, its headers as stored; <see cref="Attempts"/> counts this one.</summary>
 public sealed record AsyncRequest(string CallId, string App, string Function, string Method, string RequestUrl, string Target,
-    IReadOnlyList<KeyValuePair<string, IReadOnlyList<string>>> Headers, byte[] Body, int Attempts);
+    string StoredHeaders, byte[] Body, int Attempts)
+{
+    /// <summary>The headers, in request order; throws <see cref="System.Text.Json.JsonException"/> for a row changed by hand into something else.</summary>
+    public IReadOnlyList<KeyValuePair<string, IReadOnlyList<string>>> Headers => AsyncHeaders.Parse(StoredHeaders);
+}

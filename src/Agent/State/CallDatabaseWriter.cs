@@ -21,7 +21,7 @@ public sealed class CallDatabaseWriter : IAsyncDisposable
     /// </summary>
     public static readonly TimeSpan GatherDelay = TimeSpan.FromMilliseconds(10);
 
-    /// <summary>How often the write-ahead log is copied into the database file (see <see cref="CheckpointLoopAsync"/>).</summary>
+    /// <summary>How often the write-ahead log is copied into the database file (see <see cref="Checkpoint"/>).</summary>
     private static readonly TimeSpan CheckpointInterval = TimeSpan.FromSeconds(1);
 
     private const int MaxRecords = 512;
@@ -37,8 +37,7 @@ public sealed class CallDatabaseWriter : IAsyncDisposable
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly Task _loop;
-    private readonly CancellationTokenSource _stopping = new();
-    private readonly Task _checkpoints;
+    private long _lastCheckpoint;
     private SqliteConnection? _connection;
     private DatabaseWrite? _write;
     private long _failures;
@@ -55,7 +54,6 @@ public sealed class CallDatabaseWriter : IAsyncDisposable
             FullMode = BoundedChannelFullMode.Wait, // TryWrite then fails: the caller drops and counts
         });
         _loop = Task.Run(LoopAsync);
-        _checkpoints = Task.Run(CheckpointLoopAsync);
     }
 
     /// <summary>Told which records a transaction held once it ended, and whether it committed.</summary>
@@ -99,9 +97,6 @@ public sealed class CallDatabaseWriter : IAsyncDisposable
         _records.Writer.TryComplete();
         _work.Writer.TryComplete();
         _wake.Writer.TryComplete();
-        await _stopping.CancelAsync().ConfigureAwait(false);
-        await _checkpoints.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-        _stopping.Dispose();
 
         // What was queued is committed before the agent exits: a clean stop loses nothing.
         await _loop.WaitAsync(TimeSpan.FromSeconds(10)).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
@@ -188,8 +183,9 @@ public sealed class CallDatabaseWriter : IAsyncDisposable
             transaction.Commit();
             committed = true;
         }
-        catch (Exception e) when (e is SqliteException or IOException or InvalidOperationException or ArgumentException)
+        catch (Exception e)
         {
+            // Whatever undid the transaction fails its work, never the loop: every caller hears back.
             // A fresh connection for the next transaction: this one may be broken.
             Disconnect();
             Interlocked.Increment(ref _failures);
@@ -212,42 +208,38 @@ public sealed class CallDatabaseWriter : IAsyncDisposable
         {
             RecordsWritten?.Invoke(records, committed);
         }
+
+        if (committed)
+        {
+            Checkpoint();
+        }
     }
 
     /// <summary>
-    /// Copies the write-ahead log into the database file every <see cref="CheckpointInterval"/>,
-    /// on a connection of its own, without waiting for readers or the writer (PASSIVE). Left to
-    /// SQLite, the checkpoint and its fsync run inside whichever commit passes 1000 pages of
-    /// log, on the writer's thread, while every caller of that commit waits.
+    /// Copies the write-ahead log into the database file, at most every
+    /// <see cref="CheckpointInterval"/>, between the writer's own transactions. Left to SQLite,
+    /// the checkpoint and its fsync run inside whichever commit passes 1000 pages, while every
+    /// caller of that commit waits; run on another connection, it never catches up with a
+    /// writer that commits all the time, and the log grows without end. Here no other write
+    /// runs meanwhile, so the log is copied whole and starts over at the next transaction
+    /// (unless a reader still reads an older state: then the next time).
     /// </summary>
-    private async Task CheckpointLoopAsync()
+    private void Checkpoint()
     {
-        SqliteConnection? connection = null;
+        var now = _time.GetTimestamp();
+        if (_time.GetElapsedTime(_lastCheckpoint, now) < CheckpointInterval)
+        {
+            return;
+        }
+
+        _lastCheckpoint = now;
         try
         {
-            while (true)
-            {
-                await Task.Delay(CheckpointInterval, _time, _stopping.Token).ConfigureAwait(false);
-                try
-                {
-                    connection ??= _database.Connect();
-                    CallDatabase.Execute(connection, "PRAGMA wal_checkpoint(PASSIVE);");
-                }
-                catch (SqliteException e)
-                {
-                    // Tried again at the next interval; the log only grows meanwhile.
-                    _logger.CheckpointFailed(_database.Path, e.Message);
-                    connection?.Dispose();
-                    connection = null;
-                }
-            }
+            CallDatabase.Execute(_connection!, "PRAGMA wal_checkpoint(PASSIVE);");
         }
-        catch (OperationCanceledException)
+        catch (SqliteException e)
         {
-        }
-        finally
-        {
-            connection?.Dispose();
+            _logger.CheckpointFailed(_database.Path, e.Message);
         }
     }
 
@@ -257,8 +249,9 @@ public sealed class CallDatabaseWriter : IAsyncDisposable
         {
             _connection = _database.Connect();
 
-            // Checkpoints (with their fsync) run beside the writer, not in its commits: see CheckpointLoopAsync.
-            CallDatabase.Execute(_connection, "PRAGMA wal_autocheckpoint=0;");
+            // Checkpoints (with their fsync) run between the writer's commits, not in them (see
+            // Checkpoint); a log that grew under load is cut back to 64 MB once copied.
+            CallDatabase.Execute(_connection, "PRAGMA wal_autocheckpoint=0; PRAGMA journal_size_limit=67108864;");
             _write = new DatabaseWrite(_connection);
         }
 

@@ -20,15 +20,20 @@ public sealed partial class SqliteCallStore
         var lower = query.Since is { } since ? FirstIdAt(since) : UInt128.Zero;
 
         // Calls still running or not yet committed come from memory, the rest from the file;
-        // an id in both (committed meanwhile) is listed once.
+        // an id in both is memory's (the file's row may be older: an async call's says queued).
         var found = new SortedDictionary<UInt128, CallRecord>(Comparer<UInt128>.Create((a, b) => b.CompareTo(a)));
+        var inMemory = new HashSet<UInt128>();
         lock (_gate)
         {
             foreach (var (id, record) in _running.Concat(_unwritten))
             {
-                if (id < upper && id >= lower && Matches(query, record))
+                if (id < upper && id >= lower)
                 {
-                    found[id] = record;
+                    inMemory.Add(id);
+                    if (Matches(query, record))
+                    {
+                        found[id] = record;
+                    }
                 }
             }
         }
@@ -43,13 +48,16 @@ public sealed partial class SqliteCallStore
             Filter(sql, command, "function", query.Function);
             Filter(sql, command, "status", query.Status is { } status ? CallRows.StatusName(status) : null);
             sql.Append(" ORDER BY id DESC LIMIT $limit;");
-            command.Parameters.AddWithValue("$limit", limit + 1);
+            command.Parameters.AddWithValue("$limit", limit + 1 + inMemory.Count); // rows of ids held in memory are skipped
             command.CommandText = sql.ToString();
             using var rows = command.ExecuteReader();
             while (rows.Read())
             {
                 var record = ToRecord(rows);
-                found.TryAdd(Key(record.CallId), record);
+                if (!inMemory.Contains(Key(record.CallId)))
+                {
+                    found.TryAdd(Key(record.CallId), record);
+                }
             }
         }
 

@@ -42,6 +42,46 @@ public sealed class AsyncCallsTests : IDisposable
     public void Dispose() => _folder.Dispose();
 
     [Fact]
+    public async Task AnAsyncCallThatFindsNoFreePlaceGoesBackToTheQueueInsteadOfFailing()
+    {
+        // One place; a sync call holds it until the gate opens; no waiting for a place (QueueWait 0).
+        _folder.Write("single/func.yml", $"""
+            name: single
+            app: tests
+            type: async
+            max_concurrency: 1
+            cmd: [bash, -c, 'while [ "$FN_TYPE" = sync ] && [ ! -e {_folder.Path}/open ]; do sleep 0.02; done; echo "$FN_TYPE done"']
+            """);
+        await using var agent = await RunningAgent.StartAsync(_folder.Path, o => o.Limits.QueueWait = TimeSpan.Zero);
+        using var sync = new HttpRequestMessage(HttpMethod.Post, "r/tests/single");
+        sync.Headers.Add("Fn-Invoke-Type", "sync");
+        var held = agent.Client.SendAsync(sync);
+        Assert.True(await ProcessTable.EventuallyAsync(async () =>
+        {
+            using var page = JsonDocument.Parse(await agent.Client.GetStringAsync("v1/calls?fn=single&status=running"));
+            return page.RootElement.GetProperty("calls").GetArrayLength() == 1;
+        }, Bound));
+
+        using var accepted = await agent.Client.PostAsync("r/tests/single", null);
+        var callId = await CallIdOf(accepted);
+
+        // Tried and refused a place at least once by now (a retry a second later), still waiting.
+        await Task.Delay(TimeSpan.FromSeconds(1.5));
+        Assert.Equal("queued", await StatusAsync(agent.Client, callId));
+
+        File.WriteAllText(Path.Combine(_folder.Path, "open"), "");
+        using (var served = await held.WaitAsync(Bound))
+        {
+            Assert.Equal("sync done\n", await served.Content.ReadAsStringAsync());
+        }
+
+        using var ended = await EndedAsync(agent.Client, callId);
+        Assert.Equal("success", ended.RootElement.GetProperty("status").GetString());
+        using var output = await agent.Client.GetAsync($"v1/calls/{callId}/output");
+        Assert.Equal("async done\n", await output.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
     public async Task AnAsyncFunctionAnswers202ThenRunsAndKeepsItsRecordAndOutput()
     {
         await using var agent = await RunningAgent.StartAsync(_folder.Path);
