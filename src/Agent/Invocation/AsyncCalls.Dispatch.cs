@@ -129,7 +129,8 @@ public sealed partial class AsyncCalls
             (record, response) = await InvokeAsync(call).ConfigureAwait(false);
             if (response.Error is { Kind: FunctionErrorKind.NoCapacity })
             {
-                // It never reached a process: back to the queue, not failed.
+                // It never reached a process: back to the queue, not failed (and never shown failed).
+                (record.Status, record.HttpStatus, record.Error, record.EndedAt) = (CallStatus.Queued, null, null, null);
                 await ReleaseAsync(lane, call, record).ConfigureAwait(false);
                 return;
             }
