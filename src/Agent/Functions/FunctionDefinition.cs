@@ -41,8 +41,14 @@ public sealed record FunctionDefinition
     /// <summary>Hot processes kept warm even when idle.</summary>
     public int MinIdle { get; init; }
 
-    /// <summary>At most this many async calls of the function run at once (of <see cref="MaxConcurrency"/>); half of it by default.</summary>
+    /// <summary>
+    /// At most this many async calls of the function run at once; half of <see cref="MaxConcurrency"/>
+    /// by default. Past <see cref="MaxConcurrency"/>, the rest wait in the function's line.
+    /// </summary>
     public int AsyncConcurrency { get; init; } = 2;
+
+    /// <summary>The most async calls in flight a func.yml may ask for, per place of <see cref="MaxConcurrency"/>.</summary>
+    public const int MaxAsyncPerPlace = 4;
 
     /// <summary>The most <see cref="Retries"/> a func.yml may ask for.</summary>
     public const int MaxRetries = 10;

@@ -193,11 +193,13 @@ public static class FunctionFileParser
         }
 
         // Async calls take at most half the function's places unless it says otherwise, so
-        // its sync callers always find one (a queue of async calls never starves them).
+        // its sync callers always find one (a queue of async calls never starves them). More
+        // than its places wait in its line with the sync callers, keeping its processes busy.
         var asyncConcurrency = reader.WholeNumber("async_concurrency", "calls", min: 1) ?? Math.Max(1, maxConcurrency / 2);
-        if (asyncConcurrency > maxConcurrency)
+        if (asyncConcurrency > FunctionDefinition.MaxAsyncPerPlace * maxConcurrency)
         {
-            reader.Error("async_concurrency", reader.Node("async_concurrency"), $"expected at most max_concurrency ({maxConcurrency}) calls, got \"{asyncConcurrency}\"");
+            reader.Error("async_concurrency", reader.Node("async_concurrency"),
+                $"expected at most {FunctionDefinition.MaxAsyncPerPlace} times max_concurrency ({FunctionDefinition.MaxAsyncPerPlace * maxConcurrency}) calls, got \"{asyncConcurrency}\"");
         }
 
         var retries = reader.WholeNumber("retries", "attempts", min: 0);

@@ -7,7 +7,8 @@ namespace Fnagent.Invocation;
 /// <summary>
 /// The dispatcher: one lane per function, holding the ids of its queued calls in the order
 /// they came. A lane starts calls while fewer than the function's <c>async_concurrency</c>
-/// run, claiming them (marked running, committed) before they start. A lane whose function
+/// run; a call's start is recorded once it has its place, before its process gets it
+/// (<see cref="AsyncQueue.Started"/>). A lane whose function
 /// is not loaded (removed, or its func.yml broken) waits until it is.
 /// </summary>
 public sealed partial class AsyncCalls
@@ -36,6 +37,7 @@ public sealed partial class AsyncCalls
         Stop();
         registry.Changed -= Resume;
         await _work.DrainAsync(options.Limits.ShutdownGrace + AgentShutdown.AnswerMargin).ConfigureAwait(false);
+        queue?.Dispose();
     }
 
     private void Dispatch(string app, string name, IReadOnlyList<string> callIds)
@@ -177,24 +179,10 @@ public sealed partial class AsyncCalls
 
     private async Task ReleaseAsync(Lane lane, AsyncRequest call, CallRecord attempt)
     {
-        var accepted = new CallRecord
-        {
-            CallId = call.CallId, App = call.App, Function = call.Function, Route = attempt.Route, Type = "async", Status = CallStatus.Queued,
-            StartedAt = CallId.TimeOf(call.CallId) ?? attempt.StartedAt,
-        };
-        try
-        {
-            await queue!.ReleaseAsync(accepted).ConfigureAwait(false);
-        }
-        catch (CallDatabaseException e)
-        {
-            // Left running in the file: the next start settles it by its retries.
-            logger.AsyncOutputNotStored(call.App, call.Function, call.CallId, e.Message);
-            queue!.Forget(attempt);
-            return;
-        }
-
-        queue!.Forget(attempt);
+        // Its row never left the queue; only its start is taken back, and the attempt's
+        // record leaves memory (the row says queued).
+        queue!.Release(call.CallId);
+        queue.Forget(attempt);
 
         // Its place is held a moment longer (given back by the caller): a pause before the retry.
         await Task.Delay(RetryDelay, time).ConfigureAwait(false);
@@ -224,7 +212,7 @@ public sealed partial class AsyncCalls
             using var body = new MemoryStream(call.Body, writable: false);
             var request = invoker.NewRequest(function, call.Method, call.RequestUrl, call.Target, headers, call.Body.Length, body, call.CallId);
             var queuedFor = time.GetUtcNow() - (CallId.TimeOf(call.CallId) ?? time.GetUtcNow());
-            var record = await invoker.InvokeAsync(function, request, response, CancellationToken.None, queuedFor).ConfigureAwait(false);
+            var record = await invoker.InvokeAsync(function, request, response, CancellationToken.None, queuedFor, queue!.Started).ConfigureAwait(false);
             return (record, response);
         }
         catch (Exception e)

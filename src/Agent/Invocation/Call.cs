@@ -31,7 +31,11 @@ public sealed class Call(FunctionDefinition function, FunctionRequest request, C
     {
         Record.QueueWait = (Record.QueueWait ?? TimeSpan.Zero) + System.Diagnostics.Stopwatch.GetElapsedTime(since);
         Record.Cold = cold;
+        OnPlaced?.Invoke(Request.CallId);
     }
+
+    /// <summary>Told the call's id once it has its process, before the process gets it (an async call's start is recorded then).</summary>
+    public Action<string>? OnPlaced { get; init; }
 
     /// <summary>
     /// A line of the function's output that belongs to this call: to the call's log and, up

@@ -47,8 +47,9 @@ public sealed class FunctionInvoker(ICallStore calls, FunctionBuilds builds, Col
 
     /// <summary>Runs the call; its record, as kept, once it ended.</summary>
     /// <param name="queuedFor">For an async call, how long it waited in the queue; null for a sync call.</param>
+    /// <param name="placed">For an async call, told its id once it has its process, before the process gets it.</param>
     public async Task<CallRecord> InvokeAsync(FunctionDefinition function, FunctionRequest request, ICallResponse response,
-        CancellationToken callerAborted, TimeSpan? queuedFor = null)
+        CancellationToken callerAborted, TimeSpan? queuedFor = null, Action<string>? placed = null)
     {
         var started = Stopwatch.GetTimestamp();
         var record = new CallRecord
@@ -65,7 +66,7 @@ public sealed class FunctionInvoker(ICallStore calls, FunctionBuilds builds, Col
         var log = calls.Begin(record);
         try
         {
-            var call = new Call(function, request, record, log, logger) { ShutdownGraceOver = shutdown.GraceOver };
+            var call = new Call(function, request, record, log, logger) { ShutdownGraceOver = shutdown.GraceOver, OnPlaced = placed };
             FunctionError? error;
             try
             {

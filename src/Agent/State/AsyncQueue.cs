@@ -6,11 +6,12 @@ namespace Fnagent.State;
 /// <summary>
 /// The durable queue of async calls, in the call database. A call is accepted only once its
 /// request and its record are committed (<see cref="EnqueueAsync"/>: concurrent submissions
-/// share one commit); it is marked running, committed, before it starts (<see cref="ClaimAsync"/>),
-/// so that after a crash of the agent <see cref="Recover"/> knows which calls never started
-/// (they run) and which were cut off (re-run when the function allows retries, else failed).
+/// share one commit); once it has its process, its start is a line of the
+/// <see cref="StartJournal"/> (<see cref="Started"/>), so that after a crash of the agent
+/// <see cref="Recover"/> knows which calls never started (they run) and which were cut off
+/// (re-run when the function allows retries, else failed).
 /// </summary>
-public sealed class AsyncQueue
+public sealed class AsyncQueue : IDisposable
 {
     /// <summary>The error an async call gets when the agent died while it ran and it may not run again.</summary>
     public const string StoppedDuringCall = "agent stopped during the call";
@@ -20,25 +21,23 @@ public sealed class AsyncQueue
         VALUES ($id, $app, $function, $method, $request_url, $target, $headers, $body, 'queued');
         """;
 
-    private const string ClaimOne = """
-        UPDATE async_calls SET state = 'running', attempts = attempts + 1 WHERE id = $id AND state = 'queued'
-        RETURNING id, app, function, method, request_url, target, headers, body, attempts;
-        """;
-
-    private const string Unclaim =
-        "UPDATE async_calls SET state = 'queued', attempts = attempts - 1 WHERE id = $id AND state = 'running';";
+    private const string ReadQueued =
+        "SELECT id, app, function, method, request_url, target, headers, body, attempts FROM async_calls WHERE id = $id AND state = 'queued';";
 
     private const string Completion =
-        "UPDATE async_calls SET state = 'done', body = x'', output = $output, output_type = $type, output_total = $total WHERE id = $id;";
+        "UPDATE async_calls SET state = 'done', attempts = attempts + 1, body = x'', output = $output, output_type = $type, output_total = $total WHERE id = $id;";
 
     private readonly SqliteCallStore _store;
     private readonly CallDatabase _database;
     private readonly CallDatabaseWriter _writer;
     private readonly int _maxQueued;
     private readonly ILogger _logger;
+    private readonly StartJournal _journal;
+    private readonly string _dataDirectory;
+    private readonly HashSet<string> _taken = new(StringComparer.Ordinal);
     private int _queued;
 
-    /// <summary>The queue in <paramref name="store"/>'s database, written by its writer.</summary>
+    /// <summary>The queue in <paramref name="store"/>'s database, written by its writer, its starts in a <see cref="StartJournal"/> beside it.</summary>
     public AsyncQueue(SqliteCallStore store, int maxQueued, ILogger logger)
     {
         _store = store;
@@ -46,8 +45,12 @@ public sealed class AsyncQueue
         _writer = store.Writer;
         _maxQueued = maxQueued;
         _logger = logger;
+        _dataDirectory = System.IO.Path.GetDirectoryName(_database.Path)!;
+        _journal = new StartJournal(_dataDirectory);
         _queued = CountQueued();
     }
+
+    public void Dispose() => _journal.Dispose();
 
     /// <summary>Calls accepted and not yet started.</summary>
     public int QueuedCount => Volatile.Read(ref _queued);
@@ -87,14 +90,22 @@ public sealed class AsyncQueue
     public IReadOnlyList<QueuedCall> Recover(Func<string, string, int> retries)
     {
         using var connection = _database.Connect();
+
+        // Cut off: started (the journal says so) and not done. A row marked running is of an
+        // agent that marked starts in the database instead.
+        var starts = StartJournal.Read(_dataDirectory);
         var cutOff = new List<(string Id, string App, string Function, int Attempts)>();
         using (var command = connection.CreateCommand())
         {
-            command.CommandText = "SELECT id, app, function, attempts FROM async_calls WHERE state = 'running' AND state != 'done' ORDER BY id;";
+            command.CommandText = "SELECT id, app, function, attempts, state FROM async_calls WHERE state != 'done' ORDER BY id;";
             using var rows = command.ExecuteReader();
             while (rows.Read())
             {
-                cutOff.Add((rows.GetString(0), rows.GetString(1), rows.GetString(2), rows.GetInt32(3)));
+                var started = starts.GetValueOrDefault(rows.GetString(0)) + (rows.GetString(4) == "running" ? 1 : 0);
+                if (started > 0)
+                {
+                    cutOff.Add((rows.GetString(0), rows.GetString(1), rows.GetString(2), rows.GetInt32(3) + started));
+                }
             }
         }
 
@@ -103,6 +114,7 @@ public sealed class AsyncQueue
         {
             command.Transaction = transaction;
             var id = command.Parameters.Add(new SqliteParameter { ParameterName = "$id" });
+            var attemptsDone = command.Parameters.Add(new SqliteParameter { ParameterName = "$attempts" });
             command.Parameters.AddWithValue("$error", StoppedDuringCall);
             command.Parameters.AddWithValue("$output", System.Text.Encoding.UTF8.GetBytes("{\"error\":{\"message\":\"" + StoppedDuringCall + "\"}}"));
             command.Parameters.AddWithValue("$now", DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
@@ -110,10 +122,11 @@ public sealed class AsyncQueue
             {
                 var again = attempts <= retries(app, function);
                 id.Value = callId;
+                attemptsDone.Value = attempts;
                 command.CommandText = again
-                    ? "UPDATE async_calls SET state = 'queued' WHERE id = $id; UPDATE calls SET status = 'queued', pid = NULL WHERE id = $id;"
+                    ? "UPDATE async_calls SET state = 'queued', attempts = $attempts WHERE id = $id; UPDATE calls SET status = 'queued', pid = NULL WHERE id = $id;"
                     : """
-                      UPDATE async_calls SET state = 'done', body = x'', output = $output, output_type = 'application/json', output_total = length($output) WHERE id = $id;
+                      UPDATE async_calls SET state = 'done', attempts = $attempts, body = x'', output = $output, output_type = 'application/json', output_total = length($output) WHERE id = $id;
                       UPDATE calls SET status = 'error', http_status = 503, error = $error, ended_at = $now WHERE id = $id;
                       """;
                 command.ExecuteNonQuery();
@@ -123,6 +136,8 @@ public sealed class AsyncQueue
             transaction.Commit();
         }
 
+        // What the journal said is in the database now.
+        _journal.Clear();
         var queued = new List<QueuedCall>();
         using (var command = connection.CreateCommand())
         {
@@ -139,14 +154,41 @@ public sealed class AsyncQueue
     }
 
     /// <summary>
-    /// Marks the queued calls among <paramref name="callIds"/> running, committed, and returns
-    /// their requests; an id not queued (claimed already, or gone) is left out.
+    /// Takes the queued calls among <paramref name="callIds"/> to run and returns their
+    /// requests; an id not queued (ended, or taken already) is left out. Each is recorded as
+    /// started only once it has its process (<see cref="Started"/>).
     /// </summary>
-    public async Task<IReadOnlyList<AsyncRequest>> ClaimAsync(IReadOnlyList<string> callIds)
+    public Task<IReadOnlyList<AsyncRequest>> ClaimAsync(IReadOnlyList<string> callIds)
     {
-        var claimed = await WriteAsync(write => Claim(write, callIds)).ConfigureAwait(false);
+        var claimed = new List<AsyncRequest>(callIds.Count);
+        try
+        {
+            using var connection = _database.Connect();
+            using var command = connection.CreateCommand();
+            command.CommandText = ReadQueued;
+            var id = command.Parameters.Add(new SqliteParameter { ParameterName = "$id" });
+            foreach (var callId in callIds)
+            {
+                id.Value = callId;
+                using var rows = command.ExecuteReader();
+                if (rows.Read() && TryTake(callId))
+                {
+                    claimed.Add(new AsyncRequest(rows.GetString(0), rows.GetString(1), rows.GetString(2), rows.GetString(3), rows.GetString(4),
+                        rows.GetString(5), rows.GetString(6), (byte[])rows.GetValue(7), rows.GetInt32(8) + 1));
+                }
+            }
+        }
+        catch (Exception e) when (e is SqliteException or IOException)
+        {
+            // The calls started so far are returned; those after stay queued, tried again.
+            if (claimed.Count == 0)
+            {
+                return Task.FromException<IReadOnlyList<AsyncRequest>>(new CallDatabaseException($"{_database.Path}: {e.Message}", e));
+            }
+        }
+
         Interlocked.Add(ref _queued, -claimed.Count);
-        return claimed;
+        return Task.FromResult<IReadOnlyList<AsyncRequest>>(claimed);
     }
 
     /// <summary>
@@ -155,29 +197,65 @@ public sealed class AsyncQueue
     /// async call's record is written here, not by <see cref="SqliteCallStore.Finish"/>);
     /// call <see cref="Forget"/> once this committed, or once giving up on it.
     /// </summary>
-    public Task CompleteAsync(CallRecord record, ReadOnlyMemory<byte> output, string? outputType, long total) =>
-        WriteAsync(write =>
+    public async Task CompleteAsync(CallRecord record, ReadOnlyMemory<byte> output, string? outputType, long total)
+    {
+        await WriteAsync(write =>
         {
             DatabaseWrite.Execute(write.Command(Completion, "$id", "$output", "$type", "$total"), record.CallId, output.ToArray(), outputType, total);
             CallRows.Upsert(write, [record]);
             return true;
-        });
+        }).ConfigureAwait(false);
+        _journal.Ended(record.CallId);
+        Let(record.CallId);
+    }
 
     /// <summary>The store no longer holds <paramref name="record"/> in memory: it is read from the file.</summary>
     public void Forget(CallRecord record) => _store.Forget([record]);
 
     /// <summary>
     /// A claimed call that never reached a process (no place free within the queue wait)
-    /// goes back to the queue as it was: not counted as a run, its record queued again.
+    /// goes back to the queue as it was: its start taken back, not counted as a run.
     /// </summary>
-    public Task ReleaseAsync(CallRecord accepted) =>
-        WriteAsync(write =>
+    public void Release(string callId)
+    {
+        _journal.Unstart(callId);
+        Let(callId);
+        Interlocked.Increment(ref _queued);
+    }
+
+    /// <summary>
+    /// The call has its process and is about to get it: recorded in the journal, one
+    /// write(2), so that after a crash it counts as cut off, not as never started. A journal
+    /// that cannot be written (a full disk) is logged; the call runs (a crash right after
+    /// would then run it again).
+    /// </summary>
+    public void Started(string callId)
+    {
+        try
         {
-            DatabaseWrite.Execute(write.Command(Unclaim, "$id"), accepted.CallId);
-            CallRows.Upsert(write, [accepted]);
-            Interlocked.Increment(ref _queued);
-            return true;
-        });
+            _journal.TryStart(callId);
+        }
+        catch (IOException e)
+        {
+            _logger.StartNotRecorded(callId, _database.Path, e.Message);
+        }
+    }
+
+    private bool TryTake(string callId)
+    {
+        lock (_taken)
+        {
+            return _taken.Add(callId);
+        }
+    }
+
+    private void Let(string callId)
+    {
+        lock (_taken)
+        {
+            _taken.Remove(callId);
+        }
+    }
 
     /// <summary>The output of an ended async call as kept; null when there is none (yet).</summary>
     public AsyncOutput? ReadOutput(string callId)
@@ -216,24 +294,6 @@ public sealed class AsyncQueue
             AsyncHeaders.Write(call.Headers), call.Body);
         CallRows.Upsert(write, [call.Record]);
         return true;
-    }
-
-    private static List<AsyncRequest> Claim(DatabaseWrite write, IReadOnlyList<string> callIds)
-    {
-        var command = write.Command(ClaimOne, "$id");
-        var claimed = new List<AsyncRequest>(callIds.Count);
-        foreach (var callId in callIds)
-        {
-            command.Parameters[0].Value = callId;
-            using var rows = command.ExecuteReader();
-            if (rows.Read())
-            {
-                claimed.Add(new AsyncRequest(rows.GetString(0), rows.GetString(1), rows.GetString(2), rows.GetString(3), rows.GetString(4),
-                    rows.GetString(5), rows.GetString(6), (byte[])rows.GetValue(7), rows.GetInt32(8)));
-            }
-        }
-
-        return claimed;
     }
 
     private int CountQueued()

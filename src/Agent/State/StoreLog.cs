@@ -23,6 +23,9 @@ internal static partial class StoreLog
     [LoggerMessage(EventId = 310, Level = LogLevel.Error, Message = "{App}/{Function} async call not queued in {Path}: its caller gets 503")]
     public static partial void AsyncCallNotQueued(this ILogger logger, string app, string function, string path);
 
+    [LoggerMessage(EventId = 312, Level = LogLevel.Error, Message = "async call {CallId} runs without its start recorded beside {Path} (a crash now would run it again): {Message}")]
+    public static partial void StartNotRecorded(this ILogger logger, string callId, string path, string message);
+
     [LoggerMessage(EventId = 311, Level = LogLevel.Warning, Message = "{App}/{Function} async call {CallId} was running when the agent stopped: {Fate}")]
     public static partial void AsyncCallCutOff(this ILogger logger, string app, string function, string callId, string fate);
 }

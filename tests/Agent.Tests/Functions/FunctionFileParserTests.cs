@@ -149,7 +149,7 @@ public sealed class FunctionFileParserTests
     [InlineData("min_idle: -1", 3, "min_idle", "expected a whole number of processes of at least 0, got \"-1\"")]
     [InlineData("min_idle: 17", 3, "min_idle", "expected at most max_concurrency (16) processes, got \"17\"")]
     [InlineData("async_concurrency: 0", 3, "async_concurrency", "expected a whole number of calls of at least 1, got \"0\"")]
-    [InlineData("async_concurrency: 17", 3, "async_concurrency", "expected at most max_concurrency (16) calls, got \"17\"")]
+    [InlineData("async_concurrency: 65", 3, "async_concurrency", "expected at most 4 times max_concurrency (64) calls, got \"65\"")]
     [InlineData("retries: -1", 3, "retries", "expected a whole number of attempts of at least 0, got \"-1\"")]
     [InlineData("retries: 11", 3, "retries", "expected at most 10 attempts, got \"11\"")]
     [InlineData("format: xml", 3, "format", "expected one of \"default\", \"json\", \"http\", \"http-stream\", \"direktiv\", got \"xml\"")]

@@ -71,6 +71,11 @@ public sealed class AsyncQueueTests : IDisposable
             retried = await Enqueue(queue, "again", function: "retries");
             waiting = await Enqueue(queue, "waiting");
             Assert.Equal(2, (await queue.ClaimAsync([once, retried])).Count);
+
+            // Both got their processes; the third was taken, and the agent died before it had one.
+            queue.Started(once);
+            queue.Started(retried);
+            Assert.Single(await queue.ClaimAsync([waiting]));
         }
 
         // The agent "died" with two calls running: the one whose function allows a retry runs again.
@@ -78,6 +83,7 @@ public sealed class AsyncQueueTests : IDisposable
         var queued = restarted.Recover((_, function) => function == "retries" ? 1 : 0);
         Assert.Equal([retried, waiting], queued.Select(q => q.CallId));
         Assert.Equal(2, Assert.Single(await restarted.ClaimAsync([retried])).Attempts);
+        restarted.Started(retried);
         Assert.True(restarted.Store.TryGet(once, out var failed));
         Assert.Equal(CallStatus.Error, failed.Status);
         Assert.Equal(AsyncQueue.StoppedDuringCall, failed.Error);
@@ -131,12 +137,18 @@ public sealed class AsyncQueueTests : IDisposable
 
         public Task<IReadOnlyList<AsyncRequest>> ClaimAsync(IReadOnlyList<string> ids) => queue.ClaimAsync(ids);
 
+        public void Started(string id) => queue.Started(id);
+
         public Task CompleteAsync(CallRecord record, byte[] output, string type) => queue.CompleteAsync(record, output, type, output.Length);
 
         public AsyncOutput? ReadOutput(string id) => queue.ReadOutput(id);
 
         public IReadOnlyList<QueuedCall> Recover(Func<string, string, int> retries) => queue.Recover(retries);
 
-        public ValueTask DisposeAsync() => store.DisposeAsync();
+        public ValueTask DisposeAsync()
+        {
+            queue.Dispose();
+            return store.DisposeAsync();
+        }
     }
 }
