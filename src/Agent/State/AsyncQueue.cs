@@ -180,11 +180,9 @@ public sealed class AsyncQueue : IDisposable
         }
         catch (Exception e) when (e is SqliteException or IOException)
         {
-            // The calls started so far are returned; those after stay queued, tried again.
-            if (claimed.Count == 0)
-            {
-                return Task.FromException<IReadOnlyList<AsyncRequest>>(new CallDatabaseException($"{_database.Path}: {e.Message}", e));
-            }
+            // None is taken: all stay queued, tried again.
+            claimed.ForEach(call => Let(call.CallId));
+            return Task.FromException<IReadOnlyList<AsyncRequest>>(new CallDatabaseException($"{_database.Path}: {e.Message}", e));
         }
 
         Interlocked.Add(ref _queued, -claimed.Count);
