@@ -80,6 +80,7 @@ public static class AgentHost
         services.AddSingleton<AgentShutdown>();
         services.AddOptions<HostOptions>().Configure<AgentOptions>((host, options) => host.ShutdownTimeout = options.Limits.ShutdownGrace + AgentShutdown.AnswerMargin);
         services.AddSingleton<FunctionInvoker>();
+        services.AddAgentOpenApi();
 
         // Async calls live in the call database: an agent that keeps calls in memory only
         // has no queue, and answers them 503.
@@ -108,6 +109,7 @@ public static class AgentHost
         app.Lifetime.ApplicationStopping.Register(() => shutdown.Begin(options.Limits.ShutdownGrace));
         app.MapCalls();
         app.MapAdmin();
+        app.MapAgentOpenApi();
 
         // The call database is opened (created, upgraded) before anything is served: a file
         // that cannot be used stops the start, naming it.

@@ -15,7 +15,8 @@ internal static class AdminEndpoints
 
     public static void MapAdmin(this IEndpointRouteBuilder endpoints)
     {
-        endpoints.MapGet("/health", () => Healthy);
+        endpoints.MapGet("/health", () => Healthy)
+            .WithSummary("The agent serves").Produces<HealthAnswer>();
 
         endpoints.MapGet("/v1/calls", (HttpRequest request, ICallStore calls) =>
         {
@@ -26,13 +27,19 @@ internal static class AdminEndpoints
 
             var page = calls.List(query);
             return Results.Json(new CallListing(page.Calls.Select(ToSummary).ToList(), page.NextCursor), ApiJsonContext.Answers.CallListing);
-        });
+        })
+            .WithSummary("Calls, newest first, a page at a time")
+            .WithDescription("Query: app, fn, status (queued, running, success, error, timeout, cancelled), since and until (ISO 8601, the call's arrival), limit (1-1000, default 50), cursor (the next_cursor of the page before).")
+            .Produces<CallListing>().Produces<ErrorAnswer>(StatusCodes.Status400BadRequest);
 
         endpoints.MapGet("/v1/calls/{callId}", (string callId, ICallStore calls) =>
-            calls.TryGet(callId, out var record) ? Results.Json(ToSummary(record), ApiJsonContext.Answers.CallSummary) : NotFound($"no call {callId}"));
+            calls.TryGet(callId, out var record) ? Results.Json(ToSummary(record), ApiJsonContext.Answers.CallSummary) : NotFound($"no call {callId}"))
+            .WithSummary("One call's record").Produces<CallSummary>().Produces<ErrorAnswer>(StatusCodes.Status404NotFound);
 
         endpoints.MapGet("/v1/calls/{callId}/log", (string callId, ICallStore calls) =>
-            calls.ReadLog(callId) is { } log ? Results.Text(log, "text/plain; charset=utf-8") : NotFound($"no call {callId}"));
+            calls.ReadLog(callId) is { } log ? Results.Text(log, "text/plain; charset=utf-8") : NotFound($"no call {callId}"))
+            .WithSummary("One call's log: what its function wrote to stderr while it served the call")
+            .Produces<string>(contentType: "text/plain").Produces<ErrorAnswer>(StatusCodes.Status404NotFound);
 
         // An async call's output as the function gave it: its content type, the bytes kept,
         // the status a sync caller would have got (docs/protocols.md §10); 404 until it ended.
@@ -55,9 +62,13 @@ internal static class AdminEndpoints
             }
 
             return Results.Bytes(output.Bytes, output.ContentType ?? "application/octet-stream");
-        });
+        })
+            .WithSummary("An ended async call's output, with the function's content type")
+            .WithDescription("Headers: Fn-Http-Status, the status a sync caller would have got; Fn-Output-Total, the whole size when only the first bytes were kept.")
+            .Produces<byte[]>(contentType: "application/octet-stream").Produces<ErrorAnswer>(StatusCodes.Status404NotFound);
 
-        endpoints.MapGet("/v1/functions", (IFunctionRegistry registry) => Results.Json(ToListing(registry), ApiJsonContext.Answers.FunctionListing));
+        endpoints.MapGet("/v1/functions", (IFunctionRegistry registry) => Results.Json(ToListing(registry), ApiJsonContext.Answers.FunctionListing))
+            .WithSummary("The functions served, and the func.yml files that failed to load").Produces<FunctionListing>();
     }
 
     private static IResult NotFound(string message) =>
