@@ -56,8 +56,8 @@ public sealed class CallDatabaseWriter : IAsyncDisposable
         _loop = Task.Run(LoopAsync);
     }
 
-    /// <summary>Told which records a transaction held once it ended, and whether it committed.</summary>
-    public event Action<IReadOnlyList<CallRecord>, bool>? RecordsWritten;
+    /// <summary>Told which records a transaction held once it ended, committed or given up (then logged and counted).</summary>
+    public event Action<IReadOnlyList<CallRecord>>? RecordsWritten;
 
     /// <summary>Transactions the database refused (full disk, locked past its timeout, broken file).</summary>
     public long Failures => Interlocked.Read(ref _failures);
@@ -206,7 +206,7 @@ public sealed class CallDatabaseWriter : IAsyncDisposable
 
         if (records.Count > 0)
         {
-            RecordsWritten?.Invoke(records, committed);
+            RecordsWritten?.Invoke(records);
         }
 
         if (committed)

@@ -35,7 +35,7 @@ public sealed partial class SqliteCallStore : ICallStore, IAsyncDisposable
         _maxLogBytes = options.Limits.MaxLogBytesPerCall;
         Directory.CreateDirectory(_logDirectory);
         _writer = new CallDatabaseWriter(_database, _options.MaxUnwritten, time, logger);
-        _writer.RecordsWritten += (records, _) => Forget(records);
+        _writer.RecordsWritten += Forget;
         _retention = time.CreateTimer(_ => ApplyRetention(), null, TimeSpan.Zero, _options.RetentionInterval);
     }
 
