@@ -23,11 +23,13 @@ public sealed class StartJournal : IDisposable
     private readonly string _path;
     private readonly HashSet<string> _running = new(StringComparer.Ordinal);
     private FileStream _file;
+    private long _length; // kept here: FileStream.Length is an fstat per start
 
     public StartJournal(string dataDirectory)
     {
         _path = Path.Combine(dataDirectory, FileName);
         _file = Open(_path, FileMode.Append);
+        _length = _file.Length;
     }
 
     /// <summary>
@@ -99,6 +101,7 @@ public sealed class StartJournal : IDisposable
         {
             _file.Dispose();
             _file = Open(_path, FileMode.Create);
+            _length = 0;
             _running.Clear();
         }
     }
@@ -118,7 +121,8 @@ public sealed class StartJournal : IDisposable
         Encoding.ASCII.GetBytes(callId, line[1..]);
         line[^1] = (byte)'\n';
         _file.Write(line);
-        if (_file.Length > CompactAt)
+        _length += line.Length;
+        if (_length > CompactAt)
         {
             Compact();
         }
@@ -137,6 +141,7 @@ public sealed class StartJournal : IDisposable
             }
 
             fresh.Write(Encoding.ASCII.GetBytes(text.ToString()));
+            _length = fresh.Length;
         }
 
         File.Move(next, _path, overwrite: true);
