@@ -137,6 +137,7 @@ public sealed partial class AsyncCalls
                 return;
             }
 
+            _ending[call.CallId] = response;
             completion = queue!.CompleteAsync(record, response.Output, response.ContentType, response.Total);
         }
         finally
@@ -159,6 +160,7 @@ public sealed partial class AsyncCalls
             {
                 await completion.ConfigureAwait(false);
                 queue!.Forget(record);
+                _ending.TryRemove(call.CallId, out _);
                 return;
             }
             catch (CallDatabaseException e) when (time.GetUtcNow() < deadline)
@@ -172,6 +174,7 @@ public sealed partial class AsyncCalls
                 // Given up: the next start finds the call running and settles it by its retries.
                 logger.AsyncOutputNotStored(call.App, call.Function, call.CallId, e.Message);
                 queue!.Forget(record);
+                _ending.TryRemove(call.CallId, out _);
                 return;
             }
         }

@@ -120,7 +120,14 @@ public sealed partial class AsyncCalls(AsyncQueue? queue, IFunctionRegistry regi
     }
 
     /// <summary>An ended async call's output as kept; null when there is none (yet), or no such call.</summary>
-    public AsyncOutput? ReadOutput(string callId) => queue?.ReadOutput(callId);
+    public AsyncOutput? ReadOutput(string callId) =>
+        _ending.TryGetValue(callId, out var response)
+            ? new AsyncOutput(response.Output.ToArray(), response.ContentType, response.Total)
+            : queue?.ReadOutput(callId);
+
+    // Calls that ended and whose output is not committed yet: their record already says they
+    // ended (the store serves it from memory), so their output is served from here meanwhile.
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, AsyncCallResponse> _ending = new(StringComparer.Ordinal);
 
     private FunctionDefinition? Find(string app, string name)
     {
