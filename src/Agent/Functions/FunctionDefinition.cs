@@ -68,8 +68,35 @@ public sealed record FunctionDefinition
     /// <summary>A build command run in <see cref="Directory"/> before the first start, or null.</summary>
     public IReadOnlyList<string>? Build { get; init; }
 
-    /// <summary>The folder holding the func.yml: the process's working directory.</summary>
+    /// <summary>
+    /// The folder of the function's code (its <c>code</c> key, else the folder holding the
+    /// func.yml): the process's working directory and where its build runs.
+    /// </summary>
     public required string Directory { get; init; }
+
+    /// <summary>False for a function created through the API whose code has not been uploaded yet (<c>code: none</c>): its calls answer 503.</summary>
+    public bool HasCode { get; init; } = true;
+
+    /// <summary>Stable id in the management API (<see cref="FunctionIds.Function"/>).</summary>
+    public string Id => FunctionIds.Function(App, Name);
+
+    /// <summary>The function's own config, before its app's was merged under it into <see cref="Config"/>.</summary>
+    public IReadOnlyDictionary<string, string> OwnConfig { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>HTTP triggers: <c>/t/{app}{source}</c>.</summary>
+    public IReadOnlyList<FunctionTrigger> Triggers { get; init; } = [];
+
+    /// <summary>Fn's annotations: kept and shown by the API, never given to the process.</summary>
+    public IReadOnlyDictionary<string, string> Annotations { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>Who may call it, as its file says; null inherits the app's.</summary>
+    public CallAuth? DeclaredAuth { get; init; }
+
+    /// <summary>Who may call it: <see cref="DeclaredAuth"/>, else its app's.</summary>
+    public CallAuth Auth { get; init; } = CallAuth.Open;
+
+    /// <summary>What of its file the agent ignored and why (an Fn func.yaml's Docker keys), shown by <c>/v1/functions</c>.</summary>
+    public IReadOnlyList<string> Notes { get; init; } = [];
 
     /// <summary>Full path of the func.yml this came from.</summary>
     public required string SourceFile { get; init; }

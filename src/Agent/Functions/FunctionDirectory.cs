@@ -81,6 +81,25 @@ public sealed class FunctionDirectory : IFunctionRegistry, IDisposable
         return false;
     }
 
+    /// <inheritdoc />
+    public IReadOnlyList<AppDefinition> Apps => _snapshot.Apps;
+
+    /// <inheritdoc />
+    public IReadOnlyList<FunctionDefinition> Waiting => _snapshot.Waiting;
+
+    /// <inheritdoc />
+    public bool TryFindById(string id, out FunctionDefinition function) => _snapshot.TryFindById(id, out function);
+
+    /// <inheritdoc />
+    public bool TryFindApp(string name, out AppDefinition app) => _snapshot.TryFindApp(name, out app);
+
+    /// <inheritdoc />
+    public bool TryFindTrigger(string app, string source, out FunctionDefinition function)
+    {
+        function = null!;
+        return FunctionRoute.TryNormalize(source, out var normalized, out _) && _snapshot.TryFindTrigger(app, normalized, out function);
+    }
+
     /// <summary>
     /// Rescans the root now, on the calling thread (for writers such as <c>function add</c>
     /// that want their change visible before they return). Raises <see cref="Changed"/> when
@@ -207,7 +226,7 @@ public sealed class FunctionDirectory : IFunctionRegistry, IDisposable
         {
             return false;
         }
-        if (Path.GetFileName(path) == FunctionFileParser.FileName)
+        if (FunctionSnapshot.IsDefinitionFile(Path.GetFileName(path)))
         {
             return true;
         }

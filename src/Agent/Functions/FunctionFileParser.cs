@@ -1,5 +1,3 @@
-using System.Text;
-using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 
 namespace Fnagent.Functions;
@@ -25,99 +23,51 @@ public static class FunctionFileParser
     [
         "name", "app", "route", "cmd", "format", "type", "timeout", "idle_timeout", "memory", "cpus",
         "max_concurrency", "min_idle", "async_concurrency", "retries", "config", "headers", "build", "runtime",
+        "code", "triggers", "annotations", "auth",
     ];
 
-    private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+    /// <summary>The value of <c>code</c> in a function the API created whose code was not uploaded yet.</summary>
+    public const string NoCode = "none";
 
     /// <summary>
     /// Parses <paramref name="content"/>, the bytes of the func.yml at <paramref name="path"/>:
-    /// UTF-8, with or without a byte order mark. Bytes that are not UTF-8 are a load error
-    /// naming their line; decoding them to U+FFFD would load a value the file never held
-    /// (a cmd argument or config value quietly changed).
+    /// UTF-8, with or without a byte order mark (<see cref="YamlFile.Decode"/>).
     /// </summary>
-    public static ParsedFunctionFile Parse(string path, ReadOnlySpan<byte> content)
-    {
-        if (content.StartsWith("\uFEFF"u8))
-        {
-            content = content[3..];
-        }
-
-        string text;
-        try
-        {
-            text = StrictUtf8.GetString(content);
-        }
-        catch (DecoderFallbackException ex)
-        {
-            var at = Math.Clamp(ex.Index, 0, content.Length);
-            var before = content[..at];
-            var line = before.Count((byte)'\n') + 1;
-            var column = at - (before.LastIndexOf((byte)'\n') + 1) + 1;
-            return Failed(path, line, $"not valid UTF-8 at column {column} (byte 0x{ex.BytesUnknown?.FirstOrDefault() ?? content[at]:X2}); a func.yml must be UTF-8");
-        }
-
-        return Parse(path, text);
-    }
+    public static ParsedFunctionFile Parse(string path, ReadOnlySpan<byte> content) =>
+        YamlFile.Decode(path, content, out var error) is { } text ? Parse(path, text) : Failed(error!);
 
     /// <summary>
     /// Parses <paramref name="text"/>, the content of the func.yml at <paramref name="path"/>.
     /// Errors carry <paramref name="path"/> as given; the definition's <c>SourceFile</c> is its
-    /// full path and <c>Directory</c> the folder holding it.
+    /// full path and <c>Directory</c> the folder holding it (or its <c>code</c> folder).
     /// </summary>
     public static ParsedFunctionFile Parse(string path, string text)
     {
         ArgumentNullException.ThrowIfNull(path);
         ArgumentNullException.ThrowIfNull(text);
-        var stream = new YamlStream();
-        try
+        if (YamlFile.Load(path, text, "a func.yml needs at least 'name' and 'cmd'", out var error) is not { } root)
         {
-            stream.Load(new StringReader(text));
-        }
-        catch (YamlException ex)
-        {
-            return Failed(path, (int)ex.Start.Line, $"YAML syntax error at column {ex.Start.Column}: {SyntaxMessage(ex)}");
-        }
-        catch (InvalidOperationException ex)
-        {
-            // YamlDotNet 16.3 throws this, without a position, on some malformed flow
-            // collections (an unclosed "[x, y" followed by more keys).
-            return Failed(path, null, $"YAML syntax error: {ex.Message}");
-        }
-        if (stream.Documents.Count == 0 || (stream.Documents[0].RootNode is YamlScalarNode first && FunctionFileReader.IsNull(first)))
-        {
-            return Failed(path, null, "the file is empty; a func.yml needs at least 'name' and 'cmd'");
-        }
-        if (stream.Documents.Count > 1)
-        {
-            return Failed(path, (int)stream.Documents[1].RootNode.Start.Line, $"expected one YAML document, found {stream.Documents.Count}");
-        }
-        if (stream.Documents[0].RootNode is not YamlMappingNode root)
-        {
-            var node = stream.Documents[0].RootNode;
-            return Failed(path, (int)node.Start.Line, $"expected a mapping of keys like 'name: hello', got {FunctionFileReader.Describe(node)}");
+            return Failed(error!);
         }
 
-        var values = new Dictionary<string, YamlNode>(StringComparer.Ordinal);
         var unknown = new List<FunctionLoadError>();
-        foreach (var (keyNode, valueNode) in root.Children)
-        {
-            if (keyNode is YamlScalarNode { Value: { } key } && Keys.Contains(key))
-            {
-                values[key] = valueNode;
-            }
-            else
-            {
-                var shown = keyNode is YamlScalarNode { Value: { } k } ? k : FunctionFileReader.Describe(keyNode);
-                unknown.Add(new FunctionLoadError(path, shown, (int)keyNode.Start.Line, $"unknown key; known keys are {string.Join(", ", Keys)}"));
-            }
-        }
+        var values = YamlFile.Values(path, root, Keys, unknown);
+        return Parse(path, values, unknown, []);
+    }
 
+    /// <summary>
+    /// The definition the <paramref name="values"/> of a func.yml's keys give, or every
+    /// problem among them and <paramref name="earlier"/>; shared with the Fn func.yaml, whose
+    /// keys are translated into these (<see cref="FnFuncFileParser"/>).
+    /// </summary>
+    internal static ParsedFunctionFile Parse(string path, IReadOnlyDictionary<string, YamlNode> values, List<FunctionLoadError> earlier, IReadOnlyList<string> notes)
+    {
         var reader = new FunctionFileReader(path, values);
         var definition = Read(path, reader);
-        var errors = unknown.Concat(reader.Errors).OrderBy(e => e.Line ?? 0).ToList();
+        var errors = earlier.Concat(reader.Errors).OrderBy(e => e.Line ?? 0).ToList();
         var routeLine = reader.Line("route") ?? reader.Line("name");
         return errors.Count == 0
-            ? new ParsedFunctionFile(definition, [], routeLine)
+            ? new ParsedFunctionFile(definition! with { Notes = notes }, [], routeLine)
             : new ParsedFunctionFile(null, errors, routeLine);
     }
 
@@ -158,14 +108,15 @@ public static class FunctionFileParser
             route = "/" + name;
         }
 
+        var code = reader.CodeFolder("code", Path.GetDirectoryName(Path.GetFullPath(path)) ?? "/");
         var command = reader.Argv("cmd");
-        if (reader.Node("cmd") is null && !commands)
+        if (reader.Node("cmd") is null && !commands && code is not { HasCode: false })
         {
             reader.ErrorAt("cmd", reader.Line("cmd"), reader.Line("cmd") is null
                 ? "required key is missing (a list like [\"./hello.sh\"] or a string like \"python3 func.py\")"
                 : "expected a command, got nothing");
         }
-        command ??= commands && reader.Node("cmd") is null ? CommandsRunner : null;
+        command ??= commands && reader.Node("cmd") is null ? CommandsRunner : code is { HasCode: false } ? [] : null;
 
         // Direktiv's own spelling of the command runner (its func.yml "cmd") means the same.
         commands |= command is [var program, ..] && program == CommandsRunner[0];
@@ -211,6 +162,9 @@ public static class FunctionFileParser
         var config = reader.Map("config", FunctionFileReader.EnvironmentName(), "environment variable names like API_URL", valuesAreHeaders: false);
         var headers = reader.Map("headers", FunctionFileReader.HeaderName(), "HTTP header names like Content-Type", valuesAreHeaders: true);
         var build = reader.Argv("build");
+        var triggers = reader.Triggers("triggers");
+        var annotations = reader.Annotations("annotations");
+        var auth = reader.Auth("auth");
 
         if (reader.Errors.Count > 0 || name is null || route is null || command is null)
         {
@@ -234,9 +188,15 @@ public static class FunctionFileParser
             AsyncConcurrency = asyncConcurrency,
             Retries = retries ?? 0,
             Config = config ?? new Dictionary<string, string>(),
+            OwnConfig = config ?? new Dictionary<string, string>(),
+            Triggers = triggers ?? [],
+            Annotations = annotations ?? new Dictionary<string, string>(),
+            DeclaredAuth = auth,
+            Auth = auth ?? CallAuth.Open,
+            HasCode = code?.HasCode ?? true,
             Headers = headers ?? new Dictionary<string, string>(),
             Build = build,
-            Directory = Path.GetDirectoryName(sourceFile) ?? sourceFile,
+            Directory = code?.Folder ?? Path.GetDirectoryName(sourceFile) ?? sourceFile,
             SourceFile = sourceFile,
         };
     }
@@ -264,15 +224,5 @@ public static class FunctionFileParser
         return fallback;
     }
 
-    // YamlException.Message starts with "(Line: 3, Col: 5, Idx: 20) - (Line: ...): "; the
-    // line and column are reported separately, so keep only the explanation.
-    private static string SyntaxMessage(YamlException ex)
-    {
-        var message = ex.Message;
-        var marker = message.IndexOf("): ", StringComparison.Ordinal);
-        return message.StartsWith("(Line:", StringComparison.Ordinal) && marker >= 0 ? message[(marker + 3)..] : message;
-    }
-
-    private static ParsedFunctionFile Failed(string path, int? line, string message) =>
-        new(null, [new FunctionLoadError(path, null, line, message)], null);
+    private static ParsedFunctionFile Failed(FunctionLoadError error) => new(null, [error], null);
 }

@@ -16,6 +16,12 @@ internal sealed partial class FunctionFileReader(string file, IReadOnlyDictionar
 
     public IReadOnlyList<FunctionLoadError> Errors => _errors;
 
+    /// <summary>The file the values came from, as errors name it.</summary>
+    public string File => file;
+
+    /// <summary>Whether <paramref name="text"/> is a valid name or app (<see cref="Identifier"/>).</summary>
+    public static bool IsIdentifier(string text) => IdentifierPattern().IsMatch(text);
+
     public void Error(string? key, YamlNode? node, string message) =>
         ErrorAt(key, node is null ? null : (int)node.Start.Line, message);
 

@@ -9,7 +9,22 @@ public interface IFunctionRegistry
     /// <summary>Finds the function served at <paramref name="route"/> (starting with <c>/</c>) of <paramref name="app"/>.</summary>
     bool TryFind(string app, string route, out FunctionDefinition function);
 
-    /// <summary>Every function currently loaded.</summary>
+    /// <summary>Finds the function with this id (<see cref="FunctionIds"/>).</summary>
+    bool TryFindById(string id, out FunctionDefinition function);
+
+    /// <summary>Finds the function an HTTP trigger of <paramref name="app"/> with this source (starting with <c>/</c>) reaches.</summary>
+    bool TryFindTrigger(string app, string source, out FunctionDefinition function);
+
+    /// <summary>Finds an app by name: declared by an app.yml or named by a function.</summary>
+    bool TryFindApp(string name, out AppDefinition app);
+
+    /// <summary>Every app, by name.</summary>
+    IReadOnlyList<AppDefinition> Apps { get; }
+
+    /// <summary>Functions created through the API that wait for their first code upload (not in <see cref="All"/>).</summary>
+    IReadOnlyList<FunctionDefinition> Waiting { get; }
+
+    /// <summary>Every function currently loaded that can be called.</summary>
     IReadOnlyCollection<FunctionDefinition> All { get; }
 
     /// <summary>Problems found in the files on the last load, one per file/key.</summary>

@@ -133,5 +133,5 @@ public static class AgentHost
 
     private static FunctionDirectory LoadFunctions(AgentOptions options, ILogger<FunctionDirectory> logger) =>
         new(Path.GetFullPath(options.FunctionsDirectory), logger, TimeSpan.FromMilliseconds(150),
-            function => options.User?.Problem(function.Directory, function.Command[0]));
+            function => function.HasCode ? options.User?.Problem(function.Directory, function.Command[0]) : null);
 }

@@ -164,7 +164,7 @@ public sealed class FunctionFileParserTests
     [InlineData("config: FOO=1", 3, "config", "expected a mapping of environment variable names like API_URL to values, got \"FOO=1\"")]
     [InlineData("headers:\n  Bad Header: x", 4, "headers", "expected HTTP header names like Content-Type, got \"Bad Header\"")]
     [InlineData("build: '\"npm install'", 3, "build", "unterminated double quote at column 1")]
-    [InlineData("colour: blue", 3, "colour", "unknown key; known keys are name, app, route, cmd, format, type, timeout, idle_timeout, memory, cpus, max_concurrency, min_idle, async_concurrency, retries, config, headers, build, runtime")]
+    [InlineData("colour: blue", 3, "colour", "unknown key; known keys are name, app, route, cmd, format, type, timeout, idle_timeout, memory, cpus, max_concurrency, min_idle, async_concurrency, retries, config, headers, build, runtime, code, triggers, annotations, auth")]
     public void ABadValueIsReportedWithFileKeyAndLine(string line, int lineNumber, string key, string message)
     {
         var error = OnlyError($"name: hello\ncmd: ./hello.sh\n{line}\n");
