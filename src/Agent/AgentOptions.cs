@@ -118,6 +118,18 @@ public sealed class LimitOptions
     /// <summary>How long a function's build command may run.</summary>
     public TimeSpan BuildTimeout { get; set; } = TimeSpan.FromMinutes(10);
 
+    /// <summary>Largest code upload (<c>PUT /v2/fns/{id}/code</c>), as sent: gzip-compressed.</summary>
+    public long MaxCodeArchiveBytes { get; set; } = 64L << 20;
+
+    /// <summary>Most bytes a code upload may unpack to.</summary>
+    public long MaxCodeBytes { get; set; } = 512L << 20;
+
+    /// <summary>Most files and folders a code upload may hold.</summary>
+    public int MaxCodeFiles { get; set; } = 10_000;
+
+    /// <summary>The three limits above, as the unpacker takes them.</summary>
+    public Fnagent.Management.CodeArchiveLimits CodeArchive => new(MaxCodeArchiveBytes, MaxCodeBytes, MaxCodeFiles);
+
     /// <summary>The limits the hot formats enforce: a response, and a json request read whole, both up to <see cref="MaxResponseBytes"/>.</summary>
     public Fnagent.Formats.FormatLimits ForFormats() => new()
     {

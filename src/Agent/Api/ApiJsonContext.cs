@@ -16,6 +16,13 @@ namespace Fnagent.Api;
 [JsonSerializable(typeof(CallListing))]
 [JsonSerializable(typeof(ErrorAnswer))]
 [JsonSerializable(typeof(AsyncAccepted))]
+[JsonSerializable(typeof(AppInfo))]
+[JsonSerializable(typeof(FnInfo))]
+[JsonSerializable(typeof(TriggerInfo))]
+[JsonSerializable(typeof(AppList))]
+[JsonSerializable(typeof(FnList))]
+[JsonSerializable(typeof(TriggerList))]
+[JsonSerializable(typeof(ManagementError))]
 public sealed partial class ApiJsonContext : JsonSerializerContext
 {
     /// <summary>

@@ -37,10 +37,22 @@ public static class FnFuncFileParser
     /// </summary>
     public static ParsedFunctionFile Parse(string path, ReadOnlySpan<byte> content, Func<string, bool> folderHas)
     {
+        var (values, errors, notes) = Translate(path, content, folderHas, app: null);
+        return values is null ? new ParsedFunctionFile(null, errors, null) : FunctionFileParser.Parse(path, values, errors, notes);
+    }
+
+    /// <summary>
+    /// The func.yml keys the func.yaml at <paramref name="path"/> amounts to (null when it is
+    /// not YAML at all), the problems found so far, and the notes; <paramref name="app"/>
+    /// replaces the app its folder would give (an uploaded folder has none of its own).
+    /// </summary>
+    public static (Dictionary<string, YamlNode>? Values, List<FunctionLoadError> Errors, List<string> Notes) Translate(
+        string path, ReadOnlySpan<byte> content, Func<string, bool> folderHas, string? app)
+    {
         if (YamlFile.Decode(path, content, out var error) is not { } text
             || YamlFile.Load(path, text, "a func.yaml needs at least 'name' and 'entrypoint'", out error) is not { } root)
         {
-            return new ParsedFunctionFile(null, [error!], null);
+            return (null, [error!], []);
         }
 
         var others = new List<string>();
@@ -56,7 +68,7 @@ public static class FnFuncFileParser
         }
 
         var functionFolder = Path.GetDirectoryName(Path.GetFullPath(path)) ?? "/";
-        var appFolder = Path.GetFileName(Path.GetDirectoryName(functionFolder) ?? "");
+        var appFolder = app ?? Path.GetFileName(Path.GetDirectoryName(functionFolder) ?? "");
         values["app"] = new YamlScalarNode(appFolder);
         if (!FunctionFileReader.IsIdentifier(appFolder))
         {
@@ -88,7 +100,7 @@ public static class FnFuncFileParser
 
         notes.AddRange(others.Except(ignored).Select(k => $"{k}: not a func.yaml key this agent knows; ignored"));
         errors.AddRange(reader.Errors);
-        return FunctionFileParser.Parse(path, values, errors, notes);
+        return (values, errors, notes);
     }
 
     /// <summary>The argv: <c>entrypoint</c>, then <c>cmd</c>, as a Docker image would start; <c>node func.js</c> when a node function names none.</summary>

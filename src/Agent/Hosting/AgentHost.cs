@@ -64,7 +64,10 @@ public static class AgentHost
         services.AddSingleton<ICallStore>(sp => sp.GetRequiredService<AgentOptions>().CallStore == CallStoreKind.Memory
             ? new FileCallStore(sp.GetRequiredService<AgentOptions>())
             : ActivatorUtilities.CreateInstance<SqliteCallStore>(sp));
-        services.AddSingleton<IFunctionRegistry>(sp => LoadFunctions(sp.GetRequiredService<AgentOptions>(), sp.GetRequiredService<ILogger<FunctionDirectory>>()));
+        services.AddSingleton(sp => LoadFunctions(sp.GetRequiredService<AgentOptions>(), sp.GetRequiredService<ILogger<FunctionDirectory>>()));
+        services.AddSingleton<IFunctionRegistry>(sp => sp.GetRequiredService<FunctionDirectory>());
+        services.AddSingleton<Management.FunctionManager>();
+        services.AddSingleton<Management.CodeDeployer>();
         services.AddSingleton<FunctionBuilds>();
         services.AddSingleton<FormatCodecs>();
         services.AddSingleton<ColdLimiters>();
@@ -109,6 +112,7 @@ public static class AgentHost
         app.Lifetime.ApplicationStopping.Register(() => shutdown.Begin(options.Limits.ShutdownGrace));
         app.MapCalls();
         app.MapAdmin();
+        app.MapManagement();
         app.MapAgentOpenApi();
 
         // The call database is opened (created, upgraded) before anything is served: a file

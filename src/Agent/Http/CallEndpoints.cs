@@ -9,7 +9,11 @@ using Microsoft.AspNetCore.Routing;
 
 namespace Fnagent.Http;
 
-/// <summary><c>/r/{app}/{**route}</c>: every method, translated to a call and back.</summary>
+/// <summary>
+/// The three ways to call a function, every method translated to a call and back:
+/// <c>/r/{app}/{**route}</c>, Fn's HTTP triggers <c>/t/{app}/{**source}</c> and Fn's
+/// <c>POST /invoke/{fn_id}</c>. Same formats, limits and errors for all three.
+/// </summary>
 internal static class CallEndpoints
 {
     public static void MapCalls(this IEndpointRouteBuilder endpoints)
@@ -20,18 +24,39 @@ internal static class CallEndpoints
         var options = services.GetRequiredService<AgentOptions>();
         var invoker = services.GetRequiredService<FunctionInvoker>();
         var asyncCalls = services.GetRequiredService<AsyncCalls>();
-        endpoints.Map("/r/{app}/{**route}", context => HandleAsync(context, registry, options, invoker, asyncCalls));
+        endpoints.Map("/r/{app}/{**route}", context =>
+        {
+            var (app, route) = ((string)context.Request.RouteValues["app"]!, "/" + (context.Request.RouteValues["route"] as string ?? ""));
+            return registry.TryFind(app, route, out var function)
+                ? HandleAsync(context, function, options, invoker, asyncCalls)
+                : NotFoundAsync(context, $"no function at /r/{app}{route}");
+        });
+        endpoints.Map("/t/{app}/{**source}", context =>
+        {
+            var (app, source) = ((string)context.Request.RouteValues["app"]!, "/" + (context.Request.RouteValues["source"] as string ?? ""));
+            return registry.TryFindTrigger(app, source, out var function)
+                ? HandleAsync(context, function, options, invoker, asyncCalls)
+                : NotFoundAsync(context, $"no trigger at /t/{app}{source}");
+        });
+        endpoints.MapPost("/invoke/{fnId}", context =>
+        {
+            var id = (string)context.Request.RouteValues["fnId"]!;
+            return registry.TryFindById(id, out var function)
+                ? HandleAsync(context, function, options, invoker, asyncCalls)
+                : NotFoundAsync(context, $"no function with id {id}");
+        });
     }
 
-    private static async Task HandleAsync(HttpContext context, IFunctionRegistry registry, AgentOptions options, FunctionInvoker invoker,
+    private static Task NotFoundAsync(HttpContext context, string message) =>
+        HttpErrors.WriteAsync(context.Response, new FunctionError(FunctionErrorKind.NotFound, message), context.RequestAborted);
+
+    private static async Task HandleAsync(HttpContext context, FunctionDefinition function, AgentOptions options, FunctionInvoker invoker,
         AsyncCalls asyncCalls)
     {
-        var app = (string)context.Request.RouteValues["app"]!;
-        var route = "/" + (context.Request.RouteValues["route"] as string ?? "");
-        if (!registry.TryFind(app, route, out var function))
+        if (!function.HasCode)
         {
-            await HttpErrors.WriteAsync(context.Response,
-                new FunctionError(FunctionErrorKind.NotFound, $"no function at /r/{app}{route}"), context.RequestAborted);
+            await HttpErrors.WriteAsync(context.Response, StatusCodes.Status503ServiceUnavailable,
+                $"function {function.App}/{function.Name} has no code yet: upload it with PUT /v2/fns/{function.Id}/code", context.RequestAborted);
             return;
         }
 

@@ -10,7 +10,7 @@ namespace Fnagent.Http;
 /// an exception of one of those becomes a 500 with the same shape.
 /// </summary>
 /// <remarks>
-/// Calls under <c>/r/</c> pass straight through (their endpoint answers every failure
+/// Calls (<c>/r/</c>, <c>/t/</c>, <c>/invoke/</c>) pass straight through (their endpoint answers every failure
 /// itself): no await, no allocation on the call path. Thread-safe: stateless.
 /// </remarks>
 internal static class JsonErrorFallback
@@ -20,10 +20,11 @@ internal static class JsonErrorFallback
         if (context.GetEndpoint() is null)
         {
             return HttpErrors.WriteAsync(context.Response, StatusCodes.Status404NotFound,
-                $"nothing is served at {context.Request.Path}: functions are at /r/<app>/<route>, the API at /v1", context.RequestAborted);
+                $"nothing is served at {context.Request.Path}: functions are at /r/<app>/<route>, /t/<app>/<trigger> and /invoke/<fn_id>, the API at /v1 and /v2", context.RequestAborted);
         }
 
-        return context.Request.Path.StartsWithSegments("/r") ? next(context) : AnswerEmptyErrorsAsync(context, next);
+        var path = context.Request.Path;
+        return path.StartsWithSegments("/r") || path.StartsWithSegments("/t") || path.StartsWithSegments("/invoke") ? next(context) : AnswerEmptyErrorsAsync(context, next);
     };
 
     private static async Task AnswerEmptyErrorsAsync(HttpContext context, RequestDelegate next)

@@ -1,0 +1,14 @@
+namespace Fnagent.Api;
+
+/// <summary>
+/// A function in Fn's v2 API (docs/management.md): Fn's fields (<c>memory</c>, <c>timeout</c>,
+/// <c>idle_timeout</c>, <c>config</c>, <c>annotations</c>) and this agent's, named as in func.yml.
+/// <c>version</c> is the uploaded code serving now (null: none uploaded, the folder itself);
+/// <c>notes</c> say what of its file was ignored.
+/// </summary>
+public sealed record FnInfo(
+    string Id, string Name, string AppId, IReadOnlyList<string> Cmd, string Format, string Type, string Route,
+    int Memory, double Timeout, double IdleTimeout, string? Cpus, int MaxConcurrency, int MinIdle, int AsyncConcurrency, int Retries,
+    IReadOnlyDictionary<string, string> Config, IReadOnlyDictionary<string, string> Headers, IReadOnlyList<string>? Build,
+    IReadOnlyDictionary<string, string> Annotations, string Auth, bool HasCode, int? Version, string File, IReadOnlyList<string> Notes,
+    DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt);
