@@ -1,0 +1,134 @@
+using System.Net;
+using Fnagent.Agent.Tests.Support;
+
+namespace Fnagent.Agent.Tests.Management;
+
+/// <summary>Apps, fns and triggers through Fn's v2 API, against a real agent on an empty functions folder.</summary>
+public sealed class ManagementApiTests : IAsyncLifetime
+{
+    private readonly string _functions = Directory.CreateTempSubdirectory("fnagent-v2-").FullName;
+    private RunningAgent _agent = null!;
+
+    private HttpClient Client => _agent.Client;
+
+    public async Task InitializeAsync() => _agent = await RunningAgent.StartAsync(_functions);
+
+    public async Task DisposeAsync()
+    {
+        await _agent.DisposeAsync();
+        Directory.Delete(_functions, recursive: true);
+    }
+
+    private static Dictionary<string, string> Config(params (string Key, string Value)[] entries) =>
+        entries.ToDictionary(e => e.Key, e => e.Value);
+
+    [Fact]
+    public async Task AnAppIsCreatedListedChangedAndDeletedAsAFile()
+    {
+        var app = await Client.PostJsonAsync("v2/apps", new { name = "shop", config = Config(("REGION", "eu"), ("LEVEL", "1")) });
+        Assert.Equal("shop", (string)app["name"]!);
+        Assert.Equal(26, app.Id().Length);
+        Assert.True(File.Exists(Path.Combine(_functions, "shop", "app.yml")));
+
+        Assert.Equal(app.Id(), (await Client.GetJsonAsync($"v2/apps/{app.Id()}")).Id());
+        var conflict = await Client.PostJsonAsync("v2/apps", new { name = "shop" }, HttpStatusCode.Conflict);
+        Assert.Equal("name", conflict.Field());
+
+        var changed = await Client.PutJsonAsync($"v2/apps/{app.Id()}", new { config = Config(("LEVEL", ""), ("TIER", "gold")) });
+        Assert.Equal("""{"REGION":"eu","TIER":"gold"}""", changed["config"]!.ToJsonString());
+        Assert.Equal("name", (await Client.PutJsonAsync($"v2/apps/{app.Id()}", new { name = "other" }, HttpStatusCode.Conflict)).Field());
+
+        await Client.DeleteAsync($"v2/apps/{app.Id()}");
+        await Client.GetJsonAsync($"v2/apps/{app.Id()}", HttpStatusCode.NotFound);
+        Assert.False(Directory.Exists(Path.Combine(_functions, "shop")));
+    }
+
+    [Fact]
+    public async Task AppsArePagedByNameWithFnsCursor()
+    {
+        foreach (var name in new[] { "c-app", "a-app", "b-app" })
+        {
+            await Client.PostJsonAsync("v2/apps", new { name });
+        }
+
+        var first = await Client.GetJsonAsync("v2/apps?per_page=2");
+        Assert.Equal(["a-app", "b-app"], first["items"]!.AsArray().Select(a => (string)a!["name"]!));
+        var second = await Client.GetJsonAsync($"v2/apps?per_page=2&cursor={Uri.EscapeDataString((string)first["next_cursor"]!)}");
+        Assert.Equal(["c-app"], second["items"]!.AsArray().Select(a => (string)a!["name"]!));
+        Assert.Null(second["next_cursor"]);
+        Assert.Equal("per_page", (await Client.GetJsonAsync("v2/apps?per_page=0", HttpStatusCode.BadRequest)).Field());
+    }
+
+    [Fact]
+    public async Task BadInputNamesTheFieldAndWritesNothing()
+    {
+        Assert.Equal("name", (await Client.PostJsonAsync("v2/apps", new { name = "Not Valid" }, HttpStatusCode.BadRequest)).Field());
+        Assert.Equal("colour", (await Client.PostJsonAsync("v2/apps", new { name = "x", colour = "blue" }, HttpStatusCode.BadRequest)).Field());
+        Assert.Equal("id", (await Client.PostJsonAsync("v2/apps", new { name = "x", id = "01ARZ3NDEKTSV4RRFFQ69G5FAV" }, HttpStatusCode.BadRequest)).Field());
+        var app = await Client.PostJsonAsync("v2/apps", new { name = "app" });
+
+        var timeout = await Client.PostJsonAsync("v2/fns", new { name = "f", app_id = app.Id(), cmd = new[] { "cat" }, timeout = -1 }, HttpStatusCode.BadRequest);
+        Assert.Equal("timeout", timeout.Field());
+        Assert.Contains("timeout", (string)timeout["error"]!["message"]!);
+        Assert.Equal("format", (await Client.PostJsonAsync("v2/fns", new { name = "f", app_id = app.Id(), cmd = "cat", format = "xml" }, HttpStatusCode.BadRequest)).Field());
+        Assert.Equal("config", (await Client.PostJsonAsync("v2/fns", new { name = "f", app_id = app.Id(), cmd = "cat", config = new { A = new { B = 1 } } }, HttpStatusCode.BadRequest)).Field());
+        await Client.PostJsonAsync("v2/fns", new { name = "f", app_id = "01ARZ3NDEKTSV4RRFFQ69G5FAV", cmd = "cat" }, HttpStatusCode.NotFound);
+        Assert.False(Directory.Exists(Path.Combine(_functions, "app", "f")));
+
+        using var notJson = await Client.PostAsync("v2/apps", new StringContent("{nope"));
+        Assert.Equal(HttpStatusCode.BadRequest, notJson.StatusCode);
+        await Client.GetJsonAsync("v2/fns/01ARZ3NDEKTSV4RRFFQ69G5FAV", HttpStatusCode.NotFound);
+        await Client.GetJsonAsync("v2/triggers/01ARZ3NDEKTSV4RRFFQ69G5FAV", HttpStatusCode.NotFound);
+    }
+
+    [Fact]
+    public async Task AFunctionIsCalledThreeWaysAndSeesItsConfigChangeOnTheNextCall()
+    {
+        var app = await Client.PostJsonAsync("v2/apps", new { name = "tools", config = Config(("WHO", "app"), ("WHERE", "app")) });
+        var fn = await Client.PostJsonAsync("v2/fns", new
+        {
+            name = "echo", app_id = app.Id(), cmd = new[] { "bash", Path.Combine(RunningAgent.TestFunctions, "env", "env.sh") },
+            config = Config(("WHO", "fn")),
+        }, HttpStatusCode.OK);
+        Assert.Equal("fn", (string)fn["config"]!["WHO"]!);
+        Assert.EndsWith($"/invoke/{fn.Id()}", (string)fn["annotations"]!["fnproject.io/fn/invokeEndpoint"]!);
+
+        var trigger = await Client.PostJsonAsync("v2/triggers", new { name = "hook", app_id = app.Id(), fn_id = fn.Id(), type = "http", source = "/hooks/echo" });
+        Assert.EndsWith("/t/tools/hooks/echo", (string)trigger["annotations"]!["fnproject.io/trigger/httpEndpoint"]!);
+
+        foreach (var path in new[] { "r/tools/echo", $"invoke/{fn.Id()}", "t/tools/hooks/echo" })
+        {
+            var seen = await Client.CallAsync(path, "WHO WHERE");
+            Assert.Contains("WHO=fn", seen);
+            Assert.Contains("WHERE=app", seen);
+        }
+
+        await Client.PutJsonAsync($"v2/fns/{fn.Id()}", new { config = Config(("WHO", "changed")) });
+        Assert.Contains("WHO=changed", await Client.CallAsync($"invoke/{fn.Id()}", "WHO"));
+
+        Assert.Equal("source", (await Client.PostJsonAsync("v2/triggers", new { name = "again", app_id = app.Id(), fn_id = fn.Id(), source = "/hooks/echo" }, HttpStatusCode.BadRequest)).Field());
+        await Client.PutJsonAsync($"v2/triggers/{trigger.Id()}", new { source = "/moved" });
+        await Client.CallAsync("t/tools/hooks/echo", "", HttpStatusCode.NotFound);
+        Assert.Contains("WHO=changed", await Client.CallAsync("t/tools/moved", "WHO"));
+        await Client.DeleteAsync($"v2/triggers/{trigger.Id()}");
+        await Client.CallAsync("t/tools/moved", "", HttpStatusCode.NotFound);
+
+        Assert.Equal("name", (await Client.PostJsonAsync("v2/fns", new { name = "echo", app_id = app.Id(), cmd = "cat" }, HttpStatusCode.Conflict)).Field());
+        await Client.DeleteAsync($"v2/fns/{fn.Id()}");
+        await Client.CallAsync($"invoke/{fn.Id()}", "", HttpStatusCode.NotFound);
+    }
+
+    [Fact]
+    public async Task AFunctionWithoutCodeAnswers503UntilItHasOne()
+    {
+        var app = await Client.PostJsonAsync("v2/apps", new { name = "later" });
+        var fn = await Client.PostJsonAsync("v2/fns", new { name = "wait", app_id = app.Id(), image = "fnproject/hello:0.0.1", memory = 256 });
+        Assert.False((bool)fn["has_code"]!);
+        Assert.Contains("no code yet", await Client.CallAsync($"invoke/{fn.Id()}", "", HttpStatusCode.ServiceUnavailable));
+
+        var listed = await Client.GetJsonAsync($"v2/fns?app_id={app.Id()}&name=wait");
+        Assert.Equal(fn.Id(), (string)listed["items"]![0]!["id"]!);
+        await Client.PutJsonAsync($"v2/fns/{fn.Id()}", new { cmd = new[] { "cat" } });
+        Assert.Equal("ping", await Client.CallAsync("r/later/wait", "ping"));
+    }
+}
