@@ -76,7 +76,7 @@ internal static class AdminEndpoints
 
     private static FunctionListing ToListing(IFunctionRegistry registry) => new(
         registry.All.OrderBy(f => f.App, StringComparer.Ordinal).ThenBy(f => f.Route, StringComparer.Ordinal)
-            .Select(f => new ListedFunction(f.App, f.Name, f.Route, $"/r/{f.App}{f.Route}", FunctionFormats.Of(f.Format).Name, f.SourceFile))
+            .Select(f => new ListedFunction(f.App, f.Name, f.Route, $"/r/{f.App}{f.Route}", FunctionFormats.Of(f.Format).Name, f.SourceFile, f.Id, f.Notes))
             .ToList(),
         registry.Errors.Select(e => new FunctionProblem(e.File, e.Key, e.Line, e.Message)).ToList());
 

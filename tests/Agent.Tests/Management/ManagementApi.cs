@@ -47,6 +47,9 @@ internal static class ManagementApi
         return text;
     }
 
+    public static Task<JsonObject> PutCodeAsync(this HttpClient client, string fnId, byte[] archive, HttpStatusCode expected = HttpStatusCode.OK) =>
+        client.SendAsync(HttpMethod.Put, $"v2/fns/{fnId}/code", archive, expected);
+
     public static string Id(this JsonObject answer) => (string)answer["id"]!;
 
     public static string? Field(this JsonObject error) => (string?)error["error"]?["field"];

@@ -1,3 +1,4 @@
+using Fnagent.Functions;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Fnagent.Agent.Tests.Functions;
@@ -33,11 +34,14 @@ public sealed class ApiShapeTests : IDisposable
         using var json = JsonDocument.Parse(text);
 
         Assert.Equal(["functions", "errors"], Names(json.RootElement));
-        Assert.Equal(["app", "name", "route", "path", "format", "file"], Names(json.RootElement.GetProperty("functions")[0]));
+        Assert.Equal(["app", "name", "route", "path", "format", "file", "id", "notes"], Names(json.RootElement.GetProperty("functions")[0]));
         Assert.Equal(["file", "key", "line", "message"], Names(json.RootElement.GetProperty("errors")[0]));
 
         var listing = JsonSerializer.Deserialize(text, ApiJsonContext.Default.FunctionListing)!;
-        Assert.Equal(new ListedFunction("tests", "cat", "/cat", "/r/tests/cat", "default", Path.Combine(_folder.Path, "cat", "func.yml")), Assert.Single(listing.Functions));
+        var listed = Assert.Single(listing.Functions);
+        Assert.Equal(new ListedFunction("tests", "cat", "/cat", "/r/tests/cat", "default", Path.Combine(_folder.Path, "cat", "func.yml"), FunctionIds.Function("tests", "cat"), []),
+            listed with { Notes = [] });
+        Assert.Empty(listed.Notes);
         Assert.Equal("format", Assert.Single(listing.Errors).Key);
     }
 
