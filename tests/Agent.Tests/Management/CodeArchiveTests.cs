@@ -138,7 +138,7 @@ public sealed partial class CodeArchiveTests : IDisposable
     {
         using var cancel = new CancellationTokenSource();
         var archive = Of(File("a.txt", "a"), File("b.bin", Noise(500_000)));
-        await using var upload = new ReadHook(new MemoryStream(archive), read =>
+        await using var upload = new CountingReadStream(new MemoryStream(archive), read =>
         {
             if (read > 1000)
             {
@@ -155,7 +155,7 @@ public sealed partial class CodeArchiveTests : IDisposable
     public async Task AFailingUploadPassesItsOwnErrorThroughAndLeavesNothing()
     {
         var archive = Of(File("a.txt", "a"), File("b.bin", Noise(500_000)));
-        await using var upload = new ReadHook(new MemoryStream(archive), read =>
+        await using var upload = new CountingReadStream(new MemoryStream(archive), read =>
         {
             if (read > 1000)
             {
