@@ -185,6 +185,25 @@ MEMORY_PORT=$(free_port)
 FNAGENT_CallStore=Memory start_agent "$STORE_DIR" "$MEMORY_PORT" "$WORK/memory-store.log"
 row json-node-memory "hot \`json\` echo, node, fresh agent, records in memory only" "http://127.0.0.1:$MEMORY_PORT/r/bench/json-node"
 kill "$LAST_PID" 2>/dev/null || true
+# The three ways to call a function (/r, an Fn trigger at /t, Fn's /invoke/{fn_id}) and a
+# function that asks for the admin token (auth: token), on one fresh agent serving the
+# same echo twice: the rows show what each lookup and the token check cost.
+WAYS_DIR=$WORK/ways
+mkdir -p "$WAYS_DIR/json-node" "$WAYS_DIR/json-node-auth"
+{ cat "$QUIET_DIR/json-node/func.yml"; printf 'triggers: [{name: echo, type: http, source: /hooks/echo}]\n'; } >"$WAYS_DIR/json-node/func.yml"
+sed -e 's/^name: json-node$/name: json-node-auth/' "$QUIET_DIR/json-node/func.yml" >"$WAYS_DIR/json-node-auth/func.yml"
+echo 'auth: token' >>"$WAYS_DIR/json-node-auth/func.yml"
+WAYS_PORT=$(free_port)
+start_agent "$WAYS_DIR" "$WAYS_PORT" "$WORK/ways.log"
+WAYS=http://127.0.0.1:$WAYS_PORT
+FN_ID=$(curl -fsS "$WAYS/v1/functions" | python3 -c 'import json, sys; print(next(f["id"] for f in json.load(sys.stdin)["functions"] if f["name"] == "json-node"))')
+row ways-r "hot \`json\` echo, node, fresh agent, at /r/{app}/{route}" "$WAYS/r/bench/json-node"
+row ways-t "the same, at its Fn trigger /t/{app}/{source}" "$WAYS/t/bench/hooks/echo"
+row ways-invoke "the same, at Fn's /invoke/{fn_id}" "$WAYS/invoke/$FN_ID"
+TOKEN_LUA=$WORK/post-token.lua
+{ cat "$HERE/post.lua"; printf 'wrk.headers["Authorization"] = "Bearer %s"\n' "$(cat "$WORK/data-$WAYS_PORT/admin-token")"; } >"$TOKEN_LUA"
+for c in 1 16; do measure ways-auth "the same echo with \`auth: token\`, the caller sending the token" "$WAYS/r/bench/json-node-auth" "$c" "$TOKEN_LUA"; done
+kill "$LAST_PID" 2>/dev/null || true
 
 # Async calls. Accepting: 202s to a function whose one async place is held by a call that
 # sleeps, so every accepted call stays queued and the row measures the accept path alone

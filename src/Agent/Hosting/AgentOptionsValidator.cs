@@ -58,6 +58,9 @@ public sealed class AgentOptionsValidator : IValidateOptions<AgentOptions>
         Positive("Limits:MaxAsyncBodyBytes", limits.MaxAsyncBodyBytes, Fail);
         Positive("Limits:MaxAsyncOutputBytes", limits.MaxAsyncOutputBytes, Fail);
         Positive("Limits:MaxQueuedAsyncCalls", limits.MaxQueuedAsyncCalls, Fail);
+        Positive("Limits:MaxCodeArchiveBytes", limits.MaxCodeArchiveBytes, Fail);
+        Positive("Limits:MaxCodeBytes", limits.MaxCodeBytes, Fail);
+        Positive("Limits:MaxCodeFiles", limits.MaxCodeFiles, Fail);
         if (limits.MaxAsyncBodyBytes > int.MaxValue || limits.MaxAsyncOutputBytes > int.MaxValue)
         {
             Fail(limits.MaxAsyncBodyBytes > int.MaxValue ? "Limits:MaxAsyncBodyBytes" : "Limits:MaxAsyncOutputBytes",

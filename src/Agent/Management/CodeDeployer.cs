@@ -153,6 +153,7 @@ public sealed class CodeDeployer(FunctionManager manager, FunctionBuilds builds,
         }
 
         var logs = Path.Combine(Path.GetFullPath(options.DataDirectory), "builds", "deploys");
+        Directory.CreateDirectory(logs);
         using var log = new CallLog(logs, Guid.NewGuid().ToString("N"), 256 * 1024);
         try
         {
