@@ -73,6 +73,7 @@ internal sealed class FunctionSnapshot
         var apps = ReadApps(appFiles, errors);
         var byRoute = new Dictionary<(string App, string Route), FunctionDefinition>();
         var byTrigger = new Dictionary<(string App, string Source), FunctionDefinition>();
+        var byName = new Dictionary<(string App, string Name), FunctionDefinition>();
         foreach (var file in functionFiles.Order(StringComparer.Ordinal))
         {
             var parsed = Read(file);
@@ -93,7 +94,7 @@ internal sealed class FunctionSnapshot
                     $"app \"{function.App}\" route \"{function.Route}\" is already served by {first.SourceFile}; this function is not loaded"));
                 continue;
             }
-            if (byRoute.Values.FirstOrDefault(f => f.App == function.App && f.Name == function.Name) is { } named)
+            if (byName.TryGetValue((function.App, function.Name), out var named))
             {
                 errors.Add(new FunctionLoadError(file, "name", parsed.RouteLine,
                     $"app \"{function.App}\" already has a function \"{function.Name}\", in {named.SourceFile}; this function is not loaded"));
@@ -106,6 +107,7 @@ internal sealed class FunctionSnapshot
                 continue;
             }
             byRoute.Add((function.App, function.Route), function);
+            byName.Add((function.App, function.Name), function);
             foreach (var trigger in function.Triggers)
             {
                 byTrigger.Add((function.App, trigger.Source), function);

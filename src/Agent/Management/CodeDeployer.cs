@@ -59,13 +59,15 @@ public sealed class CodeDeployer(FunctionManager manager, FunctionBuilds builds,
             Directory.Move(incoming, folder);
             try
             {
-                var code = ReadDefinition(folder, function);
+                var (code, notes) = ReadDefinition(folder, function);
                 var codeFolder = $"{VersionsFolder}/{number}";
                 var (_, candidate) = manager.Compose(function, code, codeFolder, settingsToo: true);
                 await BuildAsync(candidate, cancellationToken);
                 var served = manager.Switch(function, code, codeFolder, settingsToo: true);
                 RemoveOld(versions, keep: [number, VersionOf(function) ?? number]);
-                return served;
+
+                // What an Fn func.yaml said that the agent ignores: told once, in the deploy's answer.
+                return served with { Notes = notes };
             }
             catch
             {
@@ -98,7 +100,7 @@ public sealed class CodeDeployer(FunctionManager manager, FunctionBuilds builds,
             }
 
             var folder = Path.Combine(versions, previous.ToString(CultureInfo.InvariantCulture));
-            return manager.Switch(function, ReadDefinition(folder, function), $"{VersionsFolder}/{previous}", settingsToo: false);
+            return manager.Switch(function, ReadDefinition(folder, function).Values, $"{VersionsFolder}/{previous}", settingsToo: false);
         }
         finally
         {
@@ -107,8 +109,9 @@ public sealed class CodeDeployer(FunctionManager manager, FunctionBuilds builds,
     }
 
     /// <summary>The func.yml keys of an unpacked version: its func.yml, else its Fn func.yaml; the function's own name.</summary>
-    private static Dictionary<string, YamlNode> ReadDefinition(string folder, FunctionDefinition function)
+    private static (Dictionary<string, YamlNode> Values, IReadOnlyList<string> Notes) ReadDefinition(string folder, FunctionDefinition function)
     {
+        List<string> notes = [];
         var yml = Path.Combine(folder, FunctionFileParser.FileName);
         var yaml = Path.Combine(folder, FnFuncFileParser.FileName);
         Dictionary<string, YamlNode>? values;
@@ -122,7 +125,7 @@ public sealed class CodeDeployer(FunctionManager manager, FunctionBuilds builds,
         }
         else if (File.Exists(yaml))
         {
-            (values, errors, _) = FnFuncFileParser.Translate(yaml, File.ReadAllBytes(yaml), name => File.Exists(Path.Combine(folder, name)), function.App);
+            (values, errors, notes) = FnFuncFileParser.Translate(yaml, File.ReadAllBytes(yaml), name => File.Exists(Path.Combine(folder, name)), function.App);
         }
         else
         {
@@ -142,7 +145,7 @@ public sealed class CodeDeployer(FunctionManager manager, FunctionBuilds builds,
             }
         }
 
-        return values!;
+        return (values!, notes);
     }
 
     private async Task BuildAsync(FunctionDefinition candidate, CancellationToken cancellationToken)

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.Json;
+using Fnagent.Agent.Tests.Management;
 using Fnagent.Agent.Tests.Support;
 
 namespace Fnagent.Agent.Tests.Functions;
@@ -29,6 +30,31 @@ public sealed class FnFolderTests
         {
             var answer = await CallWhileBuildingAsync(agent.Client, path, """{"name":"Fn"}""");
             Assert.Equal("""{"message":"Hello Fn"}""", answer);
+        }
+    }
+
+    [Fact]
+    public async Task AnFnNodeFolderIsDeployedThroughTheApiAndBuiltBeforeItServes()
+    {
+        var functions = Directory.CreateTempSubdirectory("fnagent-fn-deploy-").FullName;
+        try
+        {
+            await using var agent = await RunningAgent.StartAsync(functions);
+            var app = await agent.Client.PostJsonAsync("v2/apps", new { name = "deployed" });
+            var fn = await agent.Client.PostJsonAsync("v2/fns", new { name = "hello-fdk", app_id = app.Id(), image = "fnproject/hello-fdk:0.0.1" });
+            var folder = Path.Combine(Folders, "fn-app", "hello-fdk");
+            var archive = CodeFolders.Pack([.. new[] { "func.yaml", "func.js", "package.json" }
+                .Select(name => (name, File.ReadAllText(Path.Combine(folder, name)), CodeFolders.Plain))]);
+
+            // The answer comes once npm installed the FDK into the new version: the first call finds it built.
+            var deployed = await agent.Client.PutCodeAsync(fn.Id(), archive);
+            Assert.Equal("http-stream", (string)deployed["format"]!);
+            Assert.Contains(deployed["notes"]!.AsArray(), note => ((string)note!).Contains("build_image", StringComparison.Ordinal));
+            Assert.Equal("""{"message":"Hello Fn"}""", await agent.Client.CallAsync("t/deployed/hello-fdk", """{"name":"Fn"}"""));
+        }
+        finally
+        {
+            Directory.Delete(functions, recursive: true);
         }
     }
 
