@@ -26,6 +26,14 @@ public sealed class AgentOptions
     public string? AllowedHosts { get; set; }
 
     /// <summary>
+    /// The token the admin API (every path under <c>/v1/</c> and <c>/v2/</c>) asks for as
+    /// <c>Authorization: Bearer</c>; at least 16 printable ASCII characters, no spaces. When
+    /// not set, the token of <c>&lt;data&gt;/admin-token</c> is the one checked, and the admin
+    /// API is open while the agent listens on loopback addresses only (see Http.AdminAuth).
+    /// </summary>
+    public string? AdminToken { get; set; }
+
+    /// <summary>
     /// The user functions run as when the agent runs as root: a name or <c>uid[:gid]</c>;
     /// <c>root</c> or empty runs them as the agent's own user. Ignored when the agent is not
     /// root (it cannot change user then). See <see cref="Processes.FunctionUser"/>.

@@ -1,11 +1,12 @@
 using System.CommandLine;
+using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Fnagent.Api;
 
 namespace Fnagent.Cli;
 
-/// <summary>The <c>--agent</c> option shared by the verbs that talk to a running agent.</summary>
+/// <summary>The <c>--agent</c> and <c>--token</c> options shared by the verbs that talk to a running agent.</summary>
 internal static class AgentClient
 {
     public static Option<string> AgentOption() => new("--agent")
@@ -14,7 +15,24 @@ internal static class AgentClient
         DefaultValueFactory = _ => Environment.GetEnvironmentVariable("FNAGENT_URL") ?? "http://127.0.0.1:8080",
     };
 
-    public static HttpClient Create(string agentUrl) => new() { BaseAddress = new Uri(agentUrl.TrimEnd('/') + "/") };
+    public static Option<string?> TokenOption() => new("--token")
+    {
+        Description = "The agent's admin token, sent as Authorization: Bearer (default: FNAGENT_TOKEN); needed unless the agent listens on loopback without FNAGENT_AdminToken",
+        DefaultValueFactory = _ => Environment.GetEnvironmentVariable("FNAGENT_TOKEN"),
+    };
+
+    public static HttpClient Create(string agentUrl, string? token) => Authorize(new HttpClient { BaseAddress = new Uri(agentUrl.TrimEnd('/') + "/") }, token);
+
+    /// <summary><paramref name="client"/>, sending <c>Authorization: Bearer <paramref name="token"/></c> on every request when a token is given.</summary>
+    public static HttpClient Authorize(HttpClient client, string? token)
+    {
+        if (!string.IsNullOrWhiteSpace(token))
+        {
+            client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token.Trim());
+        }
+
+        return client;
+    }
 
     /// <summary>The message of the agent's error answer (docs/protocols.md §7), or its status when the body is not that shape.</summary>
     public static async Task<string> ErrorMessageAsync(HttpResponseMessage response, CancellationToken cancellationToken)

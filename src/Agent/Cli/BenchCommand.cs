@@ -33,9 +33,10 @@ internal static class BenchCommand
         };
         var coldRequests = new Option<int?>("--cold-requests") { Description = "Calls of the cold run (default: N, at most 200)" };
         var agent = AgentClient.AgentOption();
+        var token = AgentClient.TokenOption();
         var command = new Command("bench", "Measure a served function: calls/s and latency percentiles")
         {
-            target, requests, concurrency, data, contentType, method, compareCold, coldRequests, agent,
+            target, requests, concurrency, data, contentType, method, compareCold, coldRequests, agent, token,
         };
 
         AtLeastOne(requests);
@@ -52,7 +53,8 @@ internal static class BenchCommand
                 result.GetValue(contentType)!,
                 result.GetValue(method)!,
                 result.GetValue(compareCold) ? result.GetValue(coldRequests) ?? Math.Min(result.GetValue(requests), 200) : 0,
-                result.GetValue(agent)!);
+                result.GetValue(agent)!,
+                result.GetValue(token));
             return await RunAsync(settings, AnsiConsole.Console, cancellationToken);
         });
         return command;
@@ -70,12 +72,20 @@ internal static class BenchCommand
     internal static async Task<int> RunAsync(BenchSettings settings, IAnsiConsole console, CancellationToken cancellationToken)
     {
         using var handler = new SocketsHttpHandler { MaxConnectionsPerServer = settings.Concurrency, PooledConnectionLifetime = Timeout.InfiniteTimeSpan };
-        using var client = new HttpClient(handler) { BaseAddress = new Uri(settings.Agent.TrimEnd('/') + "/"), Timeout = TimeSpan.FromMinutes(5) };
+        using var client = AgentClient.Authorize(new HttpClient(handler) { BaseAddress = new Uri(settings.Agent.TrimEnd('/') + "/"), Timeout = TimeSpan.FromMinutes(5) }, settings.Token);
 
         ListedFunction? served;
         try
         {
-            served = await FindAsync(client, settings.Target, cancellationToken);
+            using var response = await client.GetAsync("v1/functions", cancellationToken);
+            if (!response.IsSuccessStatusCode)
+            {
+                console.MarkupLineInterpolated($"[red]{await AgentClient.ErrorMessageAsync(response, cancellationToken)}[/]");
+                return 1;
+            }
+
+            var listing = await response.Content.ReadFromJsonAsync(ApiJsonContext.Default.FunctionListing, cancellationToken);
+            served = listing?.Functions.FirstOrDefault(f => f.Path == "/r/" + settings.Target);
         }
         catch (HttpRequestException e)
         {
@@ -213,13 +223,6 @@ internal static class BenchCommand
 
     private static string N(double value, string format) => value.ToString(format, CultureInfo.InvariantCulture);
 
-    private static async Task<ListedFunction?> FindAsync(HttpClient client, string target, CancellationToken cancellationToken)
-    {
-        var listing = await client.GetFromJsonAsync("v1/functions", ApiJsonContext.Default.FunctionListing, cancellationToken);
-        var path = "/r/" + target;
-        return listing?.Functions.FirstOrDefault(f => f.Path == path);
-    }
-
     /// <summary>The settings <c>serve</c> would read here (appsettings.json, <c>FNAGENT_</c> variables); null, reported, when one is bad.</summary>
     private static AgentOptions? LoadOptions(IAnsiConsole console)
     {
@@ -250,4 +253,4 @@ internal static class BenchCommand
 }
 
 /// <summary>What <c>fnagent bench</c> was asked to do.</summary>
-internal sealed record BenchSettings(string Target, int Requests, int Concurrency, byte[] Body, string ContentType, string Method, int ColdRequests, string Agent);
+internal sealed record BenchSettings(string Target, int Requests, int Concurrency, byte[] Body, string ContentType, string Method, int ColdRequests, string Agent, string? Token = null);

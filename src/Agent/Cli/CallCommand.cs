@@ -10,10 +10,11 @@ internal static class CallCommand
         var target = new Argument<string>("app/route") { Description = "e.g. examples/hello-bash" };
         var method = new Option<string>("--method", "-X") { Description = "HTTP method", DefaultValueFactory = _ => "POST" };
         var agent = AgentClient.AgentOption();
-        var command = new Command("call", "Call a function; stdin is the body, the response goes to stdout") { target, method, agent };
+        var token = AgentClient.TokenOption();
+        var command = new Command("call", "Call a function; stdin is the body, the response goes to stdout") { target, method, agent, token };
         command.SetAction(async (result, cancellationToken) =>
         {
-            using var client = AgentClient.Create(result.GetValue(agent)!);
+            using var client = AgentClient.Create(result.GetValue(agent)!, result.GetValue(token));
             using var request = new HttpRequestMessage(new HttpMethod(result.GetValue(method)!), "r/" + result.GetValue(target)!.TrimStart('/'));
             if (Console.IsInputRedirected)
             {

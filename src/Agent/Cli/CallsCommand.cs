@@ -15,10 +15,11 @@ internal static class CallsCommand
         var status = new Option<string?>("--status") { Description = "Only calls in this state: queued, running, success, error, timeout, cancelled" };
         var limit = new Option<int>("--limit") { Description = "How many calls (at most 1000)", DefaultValueFactory = _ => 20 };
         var agent = AgentClient.AgentOption();
-        var command = new Command("calls", "List the newest calls, newest first") { target, status, limit, agent };
+        var token = AgentClient.TokenOption();
+        var command = new Command("calls", "List the newest calls, newest first") { target, status, limit, agent, token };
         command.SetAction(async (result, cancellationToken) =>
         {
-            using var client = AgentClient.Create(result.GetValue(agent)!);
+            using var client = AgentClient.Create(result.GetValue(agent)!, result.GetValue(token));
             var query = new List<string> { $"limit={result.GetValue(limit).ToString(CultureInfo.InvariantCulture)}" };
             if (result.GetValue(target) is { Length: > 0 } appFn)
             {

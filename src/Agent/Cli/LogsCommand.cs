@@ -9,10 +9,11 @@ internal static class LogsCommand
     {
         var callId = new Argument<string>("call_id") { Description = "The call's id (the Fn-Call-Id response header)" };
         var agent = AgentClient.AgentOption();
-        var command = new Command("logs", "Print the log of a call") { callId, agent };
+        var token = AgentClient.TokenOption();
+        var command = new Command("logs", "Print the log of a call") { callId, agent, token };
         command.SetAction(async (result, cancellationToken) =>
         {
-            using var client = AgentClient.Create(result.GetValue(agent)!);
+            using var client = AgentClient.Create(result.GetValue(agent)!, result.GetValue(token));
             var id = result.GetValue(callId)!;
             try
             {

@@ -10,8 +10,9 @@ namespace Fnagent.Cli;
 /// <summary>
 /// What <c>serve</c> prints once it listens, for the person who just started it: the
 /// addresses Kestrel bound (the real port when 0 was asked for), one row per function
-/// (route, format, state), and the problems found in func.yml files. Plain text with an
-/// ASCII table when stdout is not a terminal (CI logs), wide enough not to wrap paths.
+/// (route, format, state), the problems found in func.yml files, and whether the admin API
+/// asks for a token. Plain text with an ASCII table when stdout is not a terminal (CI logs),
+/// wide enough not to wrap paths.
 /// </summary>
 internal static class ServeSummary
 {
@@ -25,6 +26,20 @@ internal static class ServeSummary
 
         Print(console, app.Urls, app.Services.GetRequiredService<IFunctionRegistry>(), app.Services.GetRequiredService<FunctionBuilds>(),
             app.Services.GetRequiredService<AgentOptions>());
+        PrintAdmin(console, app.Services.GetRequiredService<Http.AdminAuth>());
+    }
+
+    /// <summary>One line: whether the admin API asks for the token, and where the agent's own token file is.</summary>
+    private static void PrintAdmin(IAnsiConsole console, Http.AdminAuth auth)
+    {
+        if (auth.TokenRequired)
+        {
+            console.MarkupLineInterpolated($"admin API (/v1, /v2) requires the token: Authorization: Bearer <FNAGENT_AdminToken> (token file, unused while it is set: {auth.TokenFile})");
+        }
+        else
+        {
+            console.MarkupLineInterpolated($"admin API (/v1, /v2) open: loopback only and no FNAGENT_AdminToken, no token asked (token file: {auth.TokenFile})");
+        }
     }
 
     private static void Print(IAnsiConsole console, ICollection<string> addresses, IFunctionRegistry registry, FunctionBuilds builds, AgentOptions options)

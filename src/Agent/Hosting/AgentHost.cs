@@ -83,6 +83,7 @@ public static class AgentHost
         services.AddSingleton<AgentShutdown>();
         services.AddOptions<HostOptions>().Configure<AgentOptions>((host, options) => host.ShutdownTimeout = options.Limits.ShutdownGrace + AgentShutdown.AnswerMargin);
         services.AddSingleton<FunctionInvoker>();
+        services.AddSingleton<AdminAuth>();
         services.AddAgentOpenApi();
 
         // Async calls live in the call database: an agent that keeps calls in memory only
@@ -104,6 +105,11 @@ public static class AgentHost
         // Before every endpoint: a web page must not reach an agent on 127.0.0.1 (DNS
         // rebinding, cross-site POSTs).
         app.Use(new LoopbackHostFilter(options.AllowedHosts).Wrap);
+
+        // Then the admin API's token (every path under /v1/ and /v2/), before the error
+        // fallback, so an unknown admin path tells nothing without it. Making the token file,
+        // or refusing a network address without AdminToken, happens here, at start.
+        app.Use(app.Services.GetRequiredService<AdminAuth>().Wrap);
 
         // Every answer of the agent's own in the JSON error shape: 404 for unknown paths,
         // a body for routing's empty 405s.

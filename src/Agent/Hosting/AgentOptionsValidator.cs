@@ -29,6 +29,12 @@ public sealed class AgentOptionsValidator : IValidateOptions<AgentOptions>
         NotEmpty(nameof(options.FunctionPath), options.FunctionPath, Fail);
         CheckUrls(options.Urls, Fail);
         CheckAllowedHosts(options.AllowedHosts, Fail);
+        if (options.AdminToken is { } adminToken && !Http.AdminAuth.IsUsableToken(adminToken))
+        {
+            // Never the value: it is a secret, and this line goes to the console and the log.
+            Fail(nameof(options.AdminToken), $"must be at least {Http.AdminAuth.MinimumTokenLength} printable ASCII characters without spaces (the value is not shown)");
+        }
+
         try
         {
             // Resolved here, once: an unknown user fails the start, not a call.

@@ -63,16 +63,9 @@ internal sealed class LoopbackHostFilter
     /// <summary>Whether <paramref name="host"/> (no port; brackets kept around IPv6) is a loopback name or address, or allowed.</summary>
     public bool IsAccepted(ReadOnlySpan<char> host)
     {
-        if (host.Equals("127.0.0.1", StringComparison.Ordinal) || host.Equals("localhost", StringComparison.OrdinalIgnoreCase)
-            || host.Equals("[::1]", StringComparison.Ordinal))
+        if (IsLoopbackHost(host))
         {
             return true;
-        }
-
-        var literal = host.Length > 2 && host[0] == '[' && host[^1] == ']' ? host[1..^1] : host;
-        if ((host.StartsWith("127.") || literal.Length < host.Length) && IPAddress.TryParse(literal, out var address))
-        {
-            return IPAddress.IsLoopback(address);
         }
 
         foreach (var allowed in _allowed)
@@ -84,6 +77,23 @@ internal sealed class LoopbackHostFilter
         }
 
         return false;
+    }
+
+    /// <summary>
+    /// Whether <paramref name="host"/> (no port; brackets kept around IPv6) is a loopback name
+    /// or address: <c>localhost</c>, 127.0.0.0/8 or <c>[::1]</c>. Also how Http.AdminAuth tells
+    /// whether every address the agent listens on is a loopback one.
+    /// </summary>
+    public static bool IsLoopbackHost(ReadOnlySpan<char> host)
+    {
+        if (host.Equals("127.0.0.1", StringComparison.Ordinal) || host.Equals("localhost", StringComparison.OrdinalIgnoreCase)
+            || host.Equals("[::1]", StringComparison.Ordinal))
+        {
+            return true;
+        }
+
+        var literal = host.Length > 2 && host[0] == '[' && host[^1] == ']' ? host[1..^1] : host;
+        return (host.StartsWith("127.") || literal.Length < host.Length) && IPAddress.TryParse(literal, out var address) && IPAddress.IsLoopback(address);
     }
 
     /// <summary>The host of a <c>Host</c> header: without its port, brackets kept.</summary>

@@ -35,20 +35,41 @@ public sealed class RunningAgent : IAsyncDisposable
     /// <summary>The agent's data folder (its call database and logs), a fresh temporary one.</summary>
     public string DataDirectory => _dataDirectory;
 
+    /// <summary>
+    /// Starts an agent on 127.0.0.1 (a free port) with a fresh data folder; <paramref name="configure"/>
+    /// may change any setting, <c>Urls</c> and <c>AdminToken</c> too. On a wildcard address
+    /// (<c>0.0.0.0</c>, <c>[::]</c>) the client goes to 127.0.0.1, the same port.
+    /// </summary>
     public static async Task<RunningAgent> StartAsync(string functionsDirectory, Action<AgentOptions>? configure = null)
     {
         var data = Directory.CreateTempSubdirectory("fnagent-test-data-").FullName;
-        var app = AgentHost.Build(new ConfigurationBuilder().Build(), options =>
+        WebApplication app;
+        try
         {
-            options.FunctionsDirectory = functionsDirectory;
-            options.DataDirectory = data;
-            options.Urls = "http://127.0.0.1:0";
-            options.Log.Level = LogEventLevel.Warning;
-            configure?.Invoke(options);
-        });
+            app = AgentHost.Build(new ConfigurationBuilder().Build(), options =>
+            {
+                options.FunctionsDirectory = functionsDirectory;
+                options.DataDirectory = data;
+                options.Urls = "http://127.0.0.1:0";
+                options.Log.Level = LogEventLevel.Warning;
+                configure?.Invoke(options);
+            });
+        }
+        catch
+        {
+            // A start refused (a test of a bad setting) leaves no folder behind.
+            Directory.Delete(data, recursive: true);
+            throw;
+        }
+
         await app.StartAsync().WaitAsync(TimeSpan.FromSeconds(30));
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        return new RunningAgent(app, data, new Uri(address + "/"));
+        var address = new UriBuilder(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
+        if (address.Host is "0.0.0.0" or "[::]")
+        {
+            address.Host = "127.0.0.1";
+        }
+
+        return new RunningAgent(app, data, new Uri(address.Uri.ToString().TrimEnd('/') + "/"));
     }
 
     /// <summary>The repo's <c>tests/functions</c> folder.</summary>
