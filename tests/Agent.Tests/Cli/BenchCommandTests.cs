@@ -14,6 +14,7 @@ public sealed class BenchCommandTests
     [Theory]
     [InlineData("bench hot/json-python")]
     [InlineData("bench hot/json-python -n 10 -c 3 --compare-cold --cold-requests 2 -d hi -X PUT --agent http://127.0.0.1:1")]
+    [InlineData("bench hot/json-python --token some-admin-token-0123456789")]
     public void ValidArgumentsParseWithoutErrors(string line)
     {
         Assert.Empty(Parse(line).Errors);
@@ -72,6 +73,21 @@ public sealed class BenchCommandTests
 
         Assert.Equal(1, code);
         Assert.Contains("serves no function at /r/nope/nothing", output);
+    }
+
+    [Fact]
+    public async Task AnAgentThatAsksForTheTokenIsBenchedWithItAndRefusesWithoutIt()
+    {
+        const string token = "bench-admin-token-0123456789";
+        await using var agent = await RunningAgent.StartAsync(RunningAgent.TestFunctions, options => options.AdminToken = token);
+
+        var (refusedCode, refused) = await RunAsync(new BenchSettings("tests/cat", 3, 1, "hi"u8.ToArray(), "text/plain", "POST", 0, agent.Address.ToString()));
+        var (code, output) = await RunAsync(new BenchSettings("tests/cat", 3, 1, "hi"u8.ToArray(), "text/plain", "POST", 0, agent.Address.ToString(), token));
+
+        Assert.Equal(1, refusedCode);
+        Assert.Contains("authentication required: send Authorization: Bearer <admin token>", refused);
+        Assert.True(code == 0, output);
+        Assert.Matches(@"\| hot +\| +3 \| +0 \|", output);
     }
 
     [Fact]

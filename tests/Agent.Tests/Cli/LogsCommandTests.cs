@@ -4,7 +4,7 @@ using Fnagent.Hosting;
 
 namespace Fnagent.Agent.Tests.Cli;
 
-/// <summary>The real <c>fnagent</c> executable's <c>call</c>, <c>logs</c> and <c>calls</c> verbs against a real agent.</summary>
+/// <summary>The real <c>fnagent</c> executable's <c>call</c>, <c>logs</c> and <c>calls</c> verbs against a real agent, with its token when it asks for one.</summary>
 public sealed class LogsCommandTests
 {
     [Fact]
@@ -59,7 +59,41 @@ public sealed class LogsCommandTests
         Assert.Contains("status: expected one of", errors);
     }
 
-    private static async Task<(int Code, string Out, string Err)> FnagentAsync(string? stdin, params string[] args)
+    [Fact]
+    public async Task CallsAndLogsSendTheTokenTheAgentAsksFor()
+    {
+        const string token = "cli-admin-token-0123456789";
+        await using var agent = await RunningAgent.StartAsync(RunningAgent.TestFunctions, options => options.AdminToken = token);
+        var (_, _, call) = await FnagentAsync("", "call", "tests/stderr-lines", "--agent", agent.Address.ToString());
+        var callId = call.Split(' ', ':')[1];
+
+        var (code, output, _) = await FnagentAsync(null, "calls", "--token", token, "--agent", agent.Address.ToString());
+        var (logsCode, logs, _) = await FnagentAsync(null, new Dictionary<string, string> { ["FNAGENT_TOKEN"] = token }, "logs", callId, "--agent", agent.Address.ToString());
+
+        Assert.Equal(0, code);
+        Assert.Contains(callId, output);
+        Assert.Equal(0, logsCode);
+        Assert.StartsWith("line 1\n", logs);
+    }
+
+    [Theory]
+    [InlineData("calls")]
+    [InlineData("logs", "01NOSUCHCALL")]
+    [InlineData("calls", "--token", "a-wrong-admin-token-0123456789")]
+    public async Task WithoutTheTokenTheAgentsMessageIsPrintedAndTheVerbFails(params string[] args)
+    {
+        await using var agent = await RunningAgent.StartAsync(RunningAgent.TestFunctions, options => options.AdminToken = "cli-admin-token-0123456789");
+
+        var (code, output, errors) = await FnagentAsync(null, [.. args, "--agent", agent.Address.ToString()]);
+
+        Assert.Equal(1, code);
+        Assert.Equal("", output);
+        Assert.Equal("authentication required: send Authorization: Bearer <admin token>\n", errors);
+    }
+
+    private static Task<(int Code, string Out, string Err)> FnagentAsync(string? stdin, params string[] args) => FnagentAsync(stdin, null, args);
+
+    private static async Task<(int Code, string Out, string Err)> FnagentAsync(string? stdin, IDictionary<string, string>? environment, params string[] args)
     {
         var info = new ProcessStartInfo("dotnet")
         {
@@ -67,6 +101,12 @@ public sealed class LogsCommandTests
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };
+        info.Environment.Remove("FNAGENT_TOKEN");
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        {
+            info.Environment[name] = value;
+        }
+
         info.ArgumentList.Add(typeof(AgentHost).Assembly.Location);
         foreach (var arg in args)
         {
