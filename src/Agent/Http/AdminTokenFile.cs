@@ -75,7 +75,7 @@ internal static class AdminTokenFile
         FileStream file;
         try
         {
-            file = new FileStream(path, new FileStreamOptions
+            file = File.Open(path, new FileStreamOptions
             {
                 Mode = FileMode.CreateNew,
                 Access = FileAccess.Write,
