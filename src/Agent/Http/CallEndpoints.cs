@@ -24,25 +24,26 @@ internal static class CallEndpoints
         var options = services.GetRequiredService<AgentOptions>();
         var invoker = services.GetRequiredService<FunctionInvoker>();
         var asyncCalls = services.GetRequiredService<AsyncCalls>();
+        var auth = services.GetRequiredService<AdminAuth>();
         endpoints.Map("/r/{app}/{**route}", context =>
         {
             var (app, route) = ((string)context.Request.RouteValues["app"]!, "/" + (context.Request.RouteValues["route"] as string ?? ""));
             return registry.TryFind(app, route, out var function)
-                ? HandleAsync(context, function, options, invoker, asyncCalls)
+                ? HandleAsync(context, function, options, invoker, asyncCalls, auth)
                 : NotFoundAsync(context, $"no function at /r/{app}{route}");
         });
         endpoints.Map("/t/{app}/{**source}", context =>
         {
             var (app, source) = ((string)context.Request.RouteValues["app"]!, "/" + (context.Request.RouteValues["source"] as string ?? ""));
             return registry.TryFindTrigger(app, source, out var function)
-                ? HandleAsync(context, function, options, invoker, asyncCalls)
+                ? HandleAsync(context, function, options, invoker, asyncCalls, auth)
                 : NotFoundAsync(context, $"no trigger at /t/{app}{source}");
         });
         endpoints.MapPost("/invoke/{fnId}", context =>
         {
             var id = (string)context.Request.RouteValues["fnId"]!;
             return registry.TryFindById(id, out var function)
-                ? HandleAsync(context, function, options, invoker, asyncCalls)
+                ? HandleAsync(context, function, options, invoker, asyncCalls, auth)
                 : NotFoundAsync(context, $"no function with id {id}");
         });
     }
@@ -51,8 +52,15 @@ internal static class CallEndpoints
         HttpErrors.WriteAsync(context.Response, new FunctionError(FunctionErrorKind.NotFound, message), context.RequestAborted);
 
     private static async Task HandleAsync(HttpContext context, FunctionDefinition function, AgentOptions options, FunctionInvoker invoker,
-        AsyncCalls asyncCalls)
+        AsyncCalls asyncCalls, AdminAuth auth)
     {
+        // auth: token (the function's, else its app's): the admin token, or the same 401 as the admin API's.
+        if (function.Auth == CallAuth.Token && !auth.IsAuthorized(context.Request))
+        {
+            await auth.WriteUnauthorizedAsync(context.Response);
+            return;
+        }
+
         if (!function.HasCode)
         {
             await HttpErrors.WriteAsync(context.Response, StatusCodes.Status503ServiceUnavailable,

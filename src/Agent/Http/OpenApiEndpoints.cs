@@ -23,10 +23,20 @@ internal static class OpenApiEndpoints
         services.AddOpenApi("v1", options => options.AddDocumentTransformer((document, _, _) =>
         {
             document.Info.Title = "fnagent admin API";
-            document.Info.Description = "Calls, their records, logs and outputs, and the functions served. Functions themselves are called at /r/{app}/{route} (docs/protocols.md).";
+            document.Info.Description = "Calls, their records, logs and outputs, the functions served, and Fn's v2 API to manage them (docs/management.md). "
+                + "Functions themselves are called at /r/{app}/{route}, /t/{app}/{source} and /invoke/{fn_id} (docs/protocols.md). "
+                + "Every /v1 and /v2 request carries Authorization: Bearer <admin token> unless the agent listens on loopback only without FNAGENT_AdminToken (docs/operations.md).";
 
             // The same document whatever address the agent listens on (docs/openapi.json is this one).
             document.Servers = [];
+
+            // The admin token, so the reference page can send it.
+            document.Components ??= new();
+            document.Components.SecuritySchemes = new Dictionary<string, Microsoft.OpenApi.IOpenApiSecurityScheme>
+            {
+                ["admin_token"] = new Microsoft.OpenApi.OpenApiSecurityScheme { Type = Microsoft.OpenApi.SecuritySchemeType.Http, Scheme = "bearer" },
+            };
+            document.Security = [new Microsoft.OpenApi.OpenApiSecurityRequirement { [new Microsoft.OpenApi.OpenApiSecuritySchemeReference("admin_token", document)] = [] }];
             return Task.CompletedTask;
         }));
     }

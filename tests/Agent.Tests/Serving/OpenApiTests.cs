@@ -42,7 +42,8 @@ public sealed class OpenApiTests
         Assert.Contains(admin, e => e.RoutePattern.RawText!.StartsWith("/v2/", StringComparison.Ordinal));
         foreach (var endpoint in admin)
         {
-            var path = endpoint.RoutePattern.RawText!;
+            // A group's own route ("/v2/apps" + "") is written with a trailing slash; the document has none.
+            var path = endpoint.RoutePattern.RawText!.TrimEnd('/');
             Assert.True(paths.TryGetProperty(path, out var operations), $"{path} is not in the document");
             foreach (var method in endpoint.Metadata.GetMetadata<HttpMethodMetadata>()!.HttpMethods)
             {
