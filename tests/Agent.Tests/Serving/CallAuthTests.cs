@@ -15,6 +15,7 @@ public sealed class CallAuthTests : IAsyncLifetime
     {
         Write("open/cat/func.yml", "name: cat\napp: open\ncmd: cat\n");
         Write("open/locked/func.yml", "name: locked\napp: open\ncmd: cat\nauth: token\ntriggers: [{name: t, source: /locked}]\n");
+        Write("open/env-locked/func.yml", $"name: env-locked\napp: open\ncmd: [bash, {Path.Combine(RunningAgent.TestFunctions, "env", "env.sh")}]\nauth: token\n");
         Write("closed/app.yml", "auth: token\n");
         Write("closed/inherits/func.yml", "name: inherits\napp: closed\ncmd: cat\n");
         Write("closed/public/func.yml", "name: public\napp: closed\ncmd: cat\nauth: none\n");
@@ -43,6 +44,15 @@ public sealed class CallAuthTests : IAsyncLifetime
             Assert.Equal(HttpStatusCode.Unauthorized, await CallAsync(path, "not-the-token-at-all"));
             Assert.Equal(HttpStatusCode.OK, await CallAsync(path, token));
         }
+
+        // The token is the agent's: the function never sees it (env prints FN_HEADER_* variables).
+        using var seen = new HttpRequestMessage(HttpMethod.Post, "r/open/env-locked") { Content = new StringContent("") };
+        seen.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        using var answer = await _agent.Client.SendAsync(seen);
+        var environment = await answer.Content.ReadAsStringAsync();
+        Assert.Equal(HttpStatusCode.OK, answer.StatusCode);
+        Assert.DoesNotContain(token, environment);
+        Assert.DoesNotContain("AUTHORIZATION", environment);
 
         Assert.Equal(HttpStatusCode.OK, await CallAsync("r/open/cat", null));
         Assert.Equal(HttpStatusCode.OK, await CallAsync("r/closed/public", null));
