@@ -11,6 +11,12 @@ var root = new RootCommand("fnagent: turns any executable into an HTTP endpoint"
     LogsCommand.Create(),
     CallsCommand.Create(),
     BenchCommand.Create(),
+    InitCommand.Create(),
+    DeployCommand.Create(),
+    AppsCommand.Create(),
+    FnsCommand.Create(),
+    InvokeCommand.Create(),
+    RollbackCommand.Create(),
 };
 
 return await root.Parse(args).InvokeAsync();
