@@ -15,7 +15,11 @@ internal static class FunctionArchive
     public const long Limit = 64L * 1024 * 1024;
 
     /// <summary>The archive of <paramref name="directory"/>, positioned at its start; the caller disposes it.</summary>
-    public static async Task<FileStream> PackAsync(string directory, CancellationToken cancellationToken)
+    public static Task<FileStream> PackAsync(string directory, CancellationToken cancellationToken) =>
+        PackAsync(directory, Limit, cancellationToken);
+
+    /// <summary>As <see cref="PackAsync(string, CancellationToken)"/> with another bound: tests pass a small one.</summary>
+    public static async Task<FileStream> PackAsync(string directory, long limit, CancellationToken cancellationToken)
     {
         var path = Path.Combine(Path.GetTempPath(), $"fnagent-deploy-{Guid.NewGuid():N}.tar.gz");
         var archive = new FileStream(path, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 81920, FileOptions.DeleteOnClose | FileOptions.Asynchronous);
@@ -24,10 +28,10 @@ internal static class FunctionArchive
             await using (var gzip = new GZipStream(archive, CompressionLevel.Optimal, leaveOpen: true))
             await using (var tar = new TarWriter(gzip, TarEntryFormat.Pax, leaveOpen: true))
             {
-                await AddFolderAsync(tar, archive, new DirectoryInfo(directory), "", directory, cancellationToken);
+                await AddFolderAsync(tar, archive, limit, new DirectoryInfo(directory), "", directory, cancellationToken);
             }
 
-            CheckSize(archive, directory);
+            CheckSize(archive, limit, directory);
             archive.Position = 0;
             return archive;
         }
@@ -42,7 +46,7 @@ internal static class FunctionArchive
     public static bool IsLeftOut(string name) =>
         name is ".git" or "node_modules" or ".versions" || name.StartsWith(".fnagent", StringComparison.Ordinal);
 
-    private static async Task AddFolderAsync(TarWriter tar, FileStream archive, DirectoryInfo folder, string prefix, string root, CancellationToken cancellationToken)
+    private static async Task AddFolderAsync(TarWriter tar, FileStream archive, long limit, DirectoryInfo folder, string prefix, string root, CancellationToken cancellationToken)
     {
         // Sorted, so the same folder packs to the same entries in the same order.
         foreach (var item in folder.EnumerateFileSystemInfos().OrderBy(i => i.Name, StringComparer.Ordinal))
@@ -66,7 +70,7 @@ internal static class FunctionArchive
             else if (item is DirectoryInfo subfolder)
             {
                 await tar.WriteEntryAsync(Entry(TarEntryType.Directory, name + "/", item), cancellationToken);
-                await AddFolderAsync(tar, archive, subfolder, name + "/", root, cancellationToken);
+                await AddFolderAsync(tar, archive, limit, subfolder, name + "/", root, cancellationToken);
             }
             else if (item is FileInfo file)
             {
@@ -74,7 +78,7 @@ internal static class FunctionArchive
                 var entry = Entry(TarEntryType.RegularFile, name, item);
                 entry.DataStream = data;
                 await tar.WriteEntryAsync(entry, cancellationToken);
-                CheckSize(archive, root);
+                CheckSize(archive, limit, root);
             }
         }
     }
@@ -82,12 +86,12 @@ internal static class FunctionArchive
     private static PaxTarEntry Entry(TarEntryType type, string name, FileSystemInfo item) =>
         new(type, name) { Mode = item.UnixFileMode, ModificationTime = item.LastWriteTimeUtc };
 
-    private static void CheckSize(FileStream archive, string root)
+    private static void CheckSize(FileStream archive, long limit, string root)
     {
         // The gzip stream holds back at most its buffer, so this sees the size within a few KiB.
-        if (archive.Length > Limit)
+        if (archive.Length > limit)
         {
-            throw new CommandFailure($"{root} packs to more than {Limit / (1024 * 1024)} MiB compressed; the agent takes at most that. Leave build outputs and data out of the function folder.");
+            throw new CommandFailure($"{root} packs to more than {limit / (1024.0 * 1024):0.##} MiB compressed, more than deploy sends. Leave build outputs and data out of the function folder.");
         }
     }
 }
