@@ -15,13 +15,17 @@ internal static class AgentClient
         DefaultValueFactory = _ => Environment.GetEnvironmentVariable("FNAGENT_URL") ?? "http://127.0.0.1:8080",
     };
 
+    /// <summary>
+    /// <c>--token</c>; without it <see cref="Create"/> reads $FNAGENT_TOKEN, at run time rather
+    /// than as the option's default, so that <c>--help</c> never prints the token.
+    /// </summary>
     public static Option<string?> TokenOption() => new("--token")
     {
-        Description = "The agent's admin token, sent as Authorization: Bearer (default: FNAGENT_TOKEN); needed unless the agent listens on loopback without FNAGENT_AdminToken",
-        DefaultValueFactory = _ => Environment.GetEnvironmentVariable("FNAGENT_TOKEN"),
+        Description = "The agent's admin token, sent as Authorization: Bearer (default: $FNAGENT_TOKEN); needed unless the agent listens on loopback without FNAGENT_AdminToken",
     };
 
-    public static HttpClient Create(string agentUrl, string? token) => Authorize(new HttpClient { BaseAddress = new Uri(agentUrl.TrimEnd('/') + "/") }, token);
+    public static HttpClient Create(string agentUrl, string? token) =>
+        Authorize(new HttpClient { BaseAddress = new Uri(agentUrl.TrimEnd('/') + "/") }, token ?? Environment.GetEnvironmentVariable("FNAGENT_TOKEN"));
 
     /// <summary><paramref name="client"/>, sending <c>Authorization: Bearer <paramref name="token"/></c> on every request when a token is given.</summary>
     public static HttpClient Authorize(HttpClient client, string? token)

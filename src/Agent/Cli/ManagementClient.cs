@@ -23,24 +23,10 @@ internal sealed class ManagementClient(HttpClient http) : IDisposable
 
     public HttpClient Http => http;
 
-    /// <summary>
-    /// <c>--token</c>, else $FNAGENT_TOKEN. Read from the environment at run time rather than
-    /// as the option's default, so that <c>--help</c> never prints the token.
-    /// </summary>
-    public static Option<string?> TokenOption() => new("--token")
-    {
-        Description = "Bearer token for the agent's API (default: $FNAGENT_TOKEN)",
-    };
-
     public static ManagementClient Create(string agentUrl, string? token, TimeSpan timeout)
     {
-        var http = AgentClient.Create(agentUrl);
+        var http = AgentClient.Create(agentUrl, token);
         http.Timeout = timeout;
-        if (!string.IsNullOrEmpty(token))
-        {
-            http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
-        }
-
         return new ManagementClient(http);
     }
 
@@ -53,13 +39,13 @@ internal sealed class ManagementClient(HttpClient http) : IDisposable
     public static void SetAction(Command command, Func<ParseResult, ManagementClient, CancellationToken, Task<int>> action, TimeSpan? timeout = null)
     {
         var agent = AgentClient.AgentOption();
-        var token = TokenOption();
+        var token = AgentClient.TokenOption();
         command.Add(agent);
         command.Add(token);
         var bound = timeout ?? TimeSpan.FromSeconds(100);
         command.SetAction(async (result, cancellationToken) =>
         {
-            using var client = Create(result.GetValue(agent)!, result.GetValue(token) ?? Environment.GetEnvironmentVariable("FNAGENT_TOKEN"), bound);
+            using var client = Create(result.GetValue(agent)!, result.GetValue(token), bound);
             try
             {
                 return await action(result, client, cancellationToken);

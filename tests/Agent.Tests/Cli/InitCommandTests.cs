@@ -27,12 +27,14 @@ public sealed class InitCommandTests : IDisposable
         Assert.Equal(answer, await response.Content.ReadAsStringAsync());
     }
 
-    [Fact(Skip = "needs func.yaml support")]
+    [Fact]
     public async Task InitFdkNodeMakesAnFnFolderTheAgentBuildsAndServes()
     {
-        var init = await FnagentRun.RunAsync(_parent, "init", "--runtime", "fdk-node", "hello-fdk");
+        // An Fn folder's app is the folder around it (docs/management.md).
+        Directory.CreateDirectory(Path.Combine(_parent, "fnapp"));
+        var init = await FnagentRun.RunAsync(_parent, "init", "--runtime", "fdk-node", Path.Combine("fnapp", "hello-fdk"));
         Assert.True(init.Code == 0, init.ToString());
-        var folder = Path.Combine(_parent, "hello-fdk");
+        var folder = Path.Combine(_parent, "fnapp", "hello-fdk");
         Assert.True(File.Exists(Path.Combine(folder, "func.yaml")));
 
         // The build's npm install finds every package already there: no network in tests.
@@ -40,10 +42,12 @@ public sealed class InitCommandTests : IDisposable
         await CopyAsync(Path.Combine(RunningAgent.TestFunctions, "fdk", "node_modules"), folder);
 
         await using var agent = await RunningAgent.StartAsync(_parent);
-        using var response = await agent.Client.PostAsync("r/default/hello-fdk", new StringContent("{\"name\":\"Ann\"}", Encoding.UTF8, "application/json"));
-
-        Assert.Equal(200, (int)response.StatusCode);
-        Assert.Contains("\"message\":\"Hello Ann\"", await response.Content.ReadAsStringAsync());
+        foreach (var path in new[] { "r/fnapp/hello-fdk", "t/fnapp/hello-fdk" })
+        {
+            using var response = await agent.Client.PostAsync(path, new StringContent("{\"name\":\"Ann\"}", Encoding.UTF8, "application/json"));
+            Assert.Equal(200, (int)response.StatusCode);
+            Assert.Contains("\"message\":\"Hello Ann\"", await response.Content.ReadAsStringAsync());
+        }
     }
 
     [Theory]

@@ -13,7 +13,7 @@ public sealed class ManagementCliTests : IDisposable
 {
     private readonly string _work = Directory.CreateTempSubdirectory("fnagent-manage-").FullName;
 
-    [Fact(Skip = "needs the v2 API")]
+    [Fact]
     public async Task AFunctionLivesThroughDeployConfigRedeployRollbackAndDelete()
     {
         var functions = Directory.CreateDirectory(Path.Combine(_work, "served")).FullName;
@@ -60,7 +60,7 @@ public sealed class ManagementCliTests : IDisposable
         Assert.Contains("no app lifecycle", appGone.Err);
     }
 
-    [Fact(Skip = "needs the v2 API")]
+    [Fact]
     public async Task UnknownNamesAndRefusedRequestsSaySoAndExitOne()
     {
         var functions = Directory.CreateDirectory(Path.Combine(_work, "served")).FullName;
