@@ -91,19 +91,19 @@ internal sealed class FunctionSnapshot
             if (byRoute.TryGetValue((function.App, function.Route), out var first))
             {
                 errors.Add(new FunctionLoadError(file, "route", parsed.RouteLine,
-                    $"app \"{function.App}\" route \"{function.Route}\" is already served by {first.SourceFile}; this function is not loaded"));
+                    $"app \"{function.App}\" route \"{function.Route}\" is already served by {first.SourceFile}; this function is not loaded", Conflict: true));
                 continue;
             }
             if (byName.TryGetValue((function.App, function.Name), out var named))
             {
                 errors.Add(new FunctionLoadError(file, "name", parsed.RouteLine,
-                    $"app \"{function.App}\" already has a function \"{function.Name}\", in {named.SourceFile}; this function is not loaded"));
+                    $"app \"{function.App}\" already has a function \"{function.Name}\", in {named.SourceFile}; this function is not loaded", Conflict: true));
                 continue;
             }
             if (function.Triggers.FirstOrDefault(t => byTrigger.ContainsKey((function.App, t.Source))) is { } taken)
             {
                 errors.Add(new FunctionLoadError(file, "triggers", null,
-                    $"app \"{function.App}\" trigger source \"{taken.Source}\" is already served by {byTrigger[(function.App, taken.Source)].SourceFile}; this function is not loaded"));
+                    $"app \"{function.App}\" trigger source \"{taken.Source}\" is already served by {byTrigger[(function.App, taken.Source)].SourceFile}; this function is not loaded", Conflict: true));
                 continue;
             }
             byRoute.Add((function.App, function.Route), function);
@@ -145,7 +145,7 @@ internal sealed class FunctionSnapshot
             }
             if (!apps.TryAdd(app.Name, app))
             {
-                errors.Add(new FunctionLoadError(file, "name", null, $"app \"{app.Name}\" is already declared by {apps[app.Name].SourceFile}; this file is not loaded"));
+                errors.Add(new FunctionLoadError(file, "name", null, $"app \"{app.Name}\" is already declared by {apps[app.Name].SourceFile}; this file is not loaded", Conflict: true));
             }
         }
         return apps;

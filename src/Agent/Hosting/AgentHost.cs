@@ -66,7 +66,7 @@ public static class AgentHost
             : ActivatorUtilities.CreateInstance<SqliteCallStore>(sp));
         services.AddSingleton(sp => LoadFunctions(sp.GetRequiredService<AgentOptions>(), sp.GetRequiredService<ILogger<FunctionDirectory>>()));
         services.AddSingleton<IFunctionRegistry>(sp => sp.GetRequiredService<FunctionDirectory>());
-        services.AddSingleton<Management.FunctionManager>();
+        services.AddSingleton<Management.FunctionsFolder>();
         services.AddSingleton<Management.CodeDeployer>();
         services.AddSingleton<FunctionBuilds>();
         services.AddSingleton<FormatCodecs>();

@@ -85,7 +85,7 @@ internal static class CallEndpoints
 
         var request = invoker.NewRequest(function, context.Request.Method, context.Request.GetEncodedUrl(),
             context.Features.Get<IHttpRequestFeature>()?.RawTarget ?? context.Request.Path + context.Request.QueryString,
-            CopyHeaders(context.Request.Headers, function.Auth == CallAuth.Token), context.Request.ContentLength,
+            CopyHeaders(context.Request.Headers, function.Auth == CallAuth.Token || auth.IsAuthorized(context.Request)), context.Request.ContentLength,
             new CallerBodyStream(context.Request.Body, limit, context.Request.ContentLength, context.RequestAborted));
         var response = new HttpCallResponse(context, function, request.CallId);
         if (context.Request.ContentLength > limit)
@@ -145,7 +145,11 @@ internal static class CallEndpoints
         await answer.Body.WriteAsync(body, context.RequestAborted);
     }
 
-    /// <summary>The caller's headers for the function; without the admin token a function with <c>auth: token</c> was called with, which is the agent's, not the function's.</summary>
+    /// <summary>
+    /// The caller's headers for the function; without <c>Authorization</c> when it holds the
+    /// admin token (always, for <c>auth: token</c>): the token is the agent's, not the function's,
+    /// whoever sent it (a CLI with FNAGENT_TOKEN set sends it on every call).
+    /// </summary>
     private static FunctionHeaders CopyHeaders(IHeaderDictionary source, bool withoutToken)
     {
         var headers = new FunctionHeaders();

@@ -21,40 +21,40 @@ internal static partial class ManagementEndpoints
 
     public static void MapManagement(this IEndpointRouteBuilder endpoints)
     {
-        var manager = endpoints.ServiceProvider.GetRequiredService<FunctionManager>();
+        var functionsFolder = endpoints.ServiceProvider.GetRequiredService<FunctionsFolder>();
         var apps = endpoints.MapGroup("/v2/apps").WithTags("v2 apps");
         apps.MapGet("", (HttpRequest request) => Run(() =>
         {
             var name = request.Query["name"].ToString();
-            var all = manager.Registry.Apps.Where(a => name.Length == 0 || a.Name == name).Select(a => ToInfo(a, manager.Registry));
+            var all = functionsFolder.Registry.Apps.Where(a => name.Length == 0 || a.Name == name).Select(a => ToInfo(a, functionsFolder.Registry));
             var (items, next) = Page(all, a => a.Name, request);
             return Results.Json(new AppList(items, next), ApiJsonContext.Answers.AppList);
         })).WithSummary("Apps, by name, a page at a time (name, per_page, cursor)").Produces<AppList>().ProducesManagementError(400);
 
         apps.MapPost("", async (HttpRequest request) => await RunAsync(async () =>
-            AppAnswer(manager.CreateApp(JsonFields.Object(await ReadAsync(request))), manager)))
+            AppAnswer(functionsFolder.CreateApp(JsonFields.Object(await ReadAsync(request))), functionsFolder)))
             .WithSummary("Creates an app").Produces<AppInfo>().ProducesManagementError(400, 409);
 
-        apps.MapGet("/{appId}", (string appId) => Run(() => AppAnswer(manager.FindApp(appId), manager)))
+        apps.MapGet("/{appId}", (string appId) => Run(() => AppAnswer(functionsFolder.FindApp(appId), functionsFolder)))
             .WithSummary("One app").Produces<AppInfo>().ProducesManagementError(404);
 
         apps.MapPut("/{appId}", async (string appId, HttpRequest request) => await RunAsync(async () =>
-            AppAnswer(manager.UpdateApp(manager.FindApp(appId), JsonFields.Object(await ReadAsync(request))), manager)))
+            AppAnswer(functionsFolder.UpdateApp(functionsFolder.FindApp(appId), JsonFields.Object(await ReadAsync(request))), functionsFolder)))
             .WithSummary("Changes an app: the fields given; a config key set to \"\" is removed")
             .Produces<AppInfo>().ProducesManagementError(400, 404, 409);
 
         apps.MapDelete("/{appId}", (string appId) => Run(() =>
         {
-            manager.DeleteApp(manager.FindApp(appId));
+            functionsFolder.DeleteApp(functionsFolder.FindApp(appId));
             return Results.NoContent();
         })).WithSummary("Removes an app and all its functions").Produces(StatusCodes.Status204NoContent).ProducesManagementError(404);
 
-        MapFunctions(endpoints, manager, endpoints.ServiceProvider.GetRequiredService<CodeDeployer>());
-        MapTriggers(endpoints, manager);
+        MapFunctions(endpoints, functionsFolder, endpoints.ServiceProvider.GetRequiredService<CodeDeployer>());
+        MapTriggers(endpoints, functionsFolder);
     }
 
-    private static IResult AppAnswer(AppDefinition app, FunctionManager manager) =>
-        Results.Json(ToInfo(app, manager.Registry), ApiJsonContext.Answers.AppInfo);
+    private static IResult AppAnswer(AppDefinition app, FunctionsFolder functionsFolder) =>
+        Results.Json(ToInfo(app, functionsFolder.Registry), ApiJsonContext.Answers.AppInfo);
 
     private static AppInfo ToInfo(AppDefinition app, IFunctionRegistry registry)
     {
@@ -148,18 +148,13 @@ internal static partial class ManagementEndpoints
         }
     }
 
-    private static IResult Run(Func<IResult> action)
-    {
-        try
-        {
-            return action();
-        }
-        catch (ManagementProblem problem)
-        {
-            return Error(problem);
-        }
-    }
+    private static Task<IResult> Run(Func<IResult> action) => RunAsync(() => Task.FromResult(action()));
 
+    /// <summary>
+    /// The action's answer, or its failure in the management error shape: a refused request
+    /// as it says; a definition file a person broke since the last scan (400, naming it); a
+    /// folder that changed under the request (another request removed it: 409).
+    /// </summary>
     private static async Task<IResult> RunAsync(Func<Task<IResult>> action)
     {
         try
@@ -169,6 +164,14 @@ internal static partial class ManagementEndpoints
         catch (ManagementProblem problem)
         {
             return Error(problem);
+        }
+        catch (YamlDotNet.Core.YamlException e)
+        {
+            return Error(ManagementProblem.BadInput($"a definition file the request changes is not valid YAML (line {e.Start.Line}): fix it by hand first"));
+        }
+        catch (Exception e) when (e is IOException and not PathTooLongException)
+        {
+            return Error(ManagementProblem.Conflict($"the functions folder changed during the request: {e.Message}"));
         }
     }
 

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Globalization;
 using Fnagent.Builds;
 using Fnagent.Functions;
@@ -18,12 +17,11 @@ namespace Fnagent.Management;
 /// leaves the old one serving. The version that served before is kept for a rollback;
 /// older ones are removed.
 /// </summary>
-public sealed class CodeDeployer(FunctionManager manager, FunctionBuilds builds, AgentOptions options)
+public sealed class CodeDeployer(FunctionsFolder functionsFolder, FunctionBuilds builds, AgentOptions options)
 {
     /// <summary>The folder, inside a function's, that holds its versions (hidden: the functions scan skips it).</summary>
     public const string VersionsFolder = ".versions";
 
-    private readonly ConcurrentDictionary<string, byte> _deploying = new(StringComparer.Ordinal);
 
     /// <summary>The version serving, or null when the function runs from its own folder.</summary>
     public static int? VersionOf(FunctionDefinition function)
@@ -34,13 +32,8 @@ public sealed class CodeDeployer(FunctionManager manager, FunctionBuilds builds,
 
     public async Task<FunctionDefinition> DeployAsync(FunctionDefinition function, Stream upload, CancellationToken cancellationToken)
     {
-        manager.CheckWritable(function);
-        if (!_deploying.TryAdd(function.Id, 0))
-        {
-            throw ManagementProblem.Conflict($"a deploy of {function.App}/{function.Name} is in progress; try again when it is done");
-        }
-
-        try
+        functionsFolder.CheckWritable(function);
+        using (functionsFolder.BeginDeploy(function))
         {
             var versions = Path.Combine(Path.GetDirectoryName(function.SourceFile)!, VersionsFolder);
             Directory.CreateDirectory(versions);
@@ -57,39 +50,40 @@ public sealed class CodeDeployer(FunctionManager manager, FunctionBuilds builds,
 
             var folder = Path.Combine(versions, number.ToString(CultureInfo.InvariantCulture));
             Directory.Move(incoming, folder);
+            FunctionDefinition served;
             try
             {
                 var (code, notes) = ReadDefinition(folder, function);
                 var codeFolder = $"{VersionsFolder}/{number}";
-                var (_, candidate) = manager.Compose(function, code, codeFolder, settingsToo: true);
+                var (_, candidate) = functionsFolder.Compose(function, code, codeFolder, settingsToo: true);
                 await BuildAsync(candidate, cancellationToken);
-                var served = manager.Switch(function, code, codeFolder, settingsToo: true);
-                RemoveOld(versions, keep: [number, VersionOf(function) ?? number]);
-
-                // What an Fn func.yaml said that the agent ignores: told once, in the deploy's answer.
-                return served with { Notes = notes };
+                served = functionsFolder.Switch(function, code, codeFolder, settingsToo: true) with { Notes = notes };
             }
             catch
             {
-                FunctionManager.DeleteTree(folder);
+                FunctionsFolder.DeleteTree(folder);
                 throw;
             }
-        }
-        finally
-        {
-            _deploying.TryRemove(function.Id, out _);
+
+            // The version serving now and the one before (for a rollback) stay; removing the
+            // rest is tidying, which must not undo a deploy that is done.
+            try
+            {
+                RemoveOld(versions, keep: [number, VersionOf(function) ?? number]);
+            }
+            catch (IOException)
+            {
+            }
+
+            // What an Fn func.yaml said that the agent ignores: told once, in the deploy's answer.
+            return served;
         }
     }
 
     /// <summary>Serves the newest version older than the one serving; 409 when there is none.</summary>
     public FunctionDefinition Rollback(FunctionDefinition function)
     {
-        if (!_deploying.TryAdd(function.Id, 0))
-        {
-            throw ManagementProblem.Conflict($"a deploy of {function.App}/{function.Name} is in progress; try again when it is done");
-        }
-
-        try
+        using (functionsFolder.BeginDeploy(function))
         {
             var versions = Path.Combine(Path.GetDirectoryName(function.SourceFile)!, VersionsFolder);
             var current = VersionOf(function);
@@ -100,11 +94,7 @@ public sealed class CodeDeployer(FunctionManager manager, FunctionBuilds builds,
             }
 
             var folder = Path.Combine(versions, previous.ToString(CultureInfo.InvariantCulture));
-            return manager.Switch(function, ReadDefinition(folder, function).Values, $"{VersionsFolder}/{previous}", settingsToo: false);
-        }
-        finally
-        {
-            _deploying.TryRemove(function.Id, out _);
+            return functionsFolder.Switch(function, ReadDefinition(folder, function).Values, $"{VersionsFolder}/{previous}", settingsToo: false);
         }
     }
 
@@ -137,12 +127,10 @@ public sealed class CodeDeployer(FunctionManager manager, FunctionBuilds builds,
             throw ManagementProblem.BadInput($"{Path.GetFileName(problem.File)}{(problem.Line is { } l ? $":{l}" : "")}: {(problem.Key is null ? "" : problem.Key + ": ")}{problem.Message}", problem.Key);
         }
 
-        foreach (var (key, expected) in (ReadOnlySpan<(string, string)>)[("name", function.Name), ("app", function.App)])
+        // The function uploaded to is named; its app is where it is deployed, whatever the folder's func.yml says.
+        if (values!.GetValueOrDefault("name") is YamlScalarNode { Value: { } written } && written != function.Name)
         {
-            if (values!.GetValueOrDefault(key) is YamlScalarNode { Value: { } written } && written != expected)
-            {
-                throw ManagementProblem.BadInput($"the archive's definition says {key} \"{written}\"; this function's {key} is \"{expected}\"", key);
-            }
+            throw ManagementProblem.BadInput($"the archive's definition says name \"{written}\"; this function's name is \"{function.Name}\"", "name");
         }
 
         return (values!, notes);
@@ -193,7 +181,7 @@ public sealed class CodeDeployer(FunctionManager manager, FunctionBuilds builds,
     {
         foreach (var number in Existing(versions).Where(n => !keep.Contains(n)).ToList())
         {
-            FunctionManager.DeleteTree(Path.Combine(versions, number.ToString(CultureInfo.InvariantCulture)));
+            FunctionsFolder.DeleteTree(Path.Combine(versions, number.ToString(CultureInfo.InvariantCulture)));
         }
     }
 }

@@ -4,7 +4,7 @@ using YamlDotNet.RepresentationModel;
 namespace Fnagent.Management;
 
 /// <summary>Switching a function to a version of its uploaded code (docs/management.md, "Deploying code").</summary>
-public sealed partial class FunctionManager
+public sealed partial class FunctionsFolder
 {
     /// <summary>The keys that belong to the code, taken whole from the version that serves: absent there, absent here.</summary>
     private static readonly string[] CodeKeys = ["cmd", "format", "build", "runtime"];
@@ -48,6 +48,33 @@ public sealed partial class FunctionManager
             Write(file.Path, file.Text(), () => functions.TryFindById(function.Id, out var served) && served.SourceFile == file.Path);
             return FindFunction(function.Id);
         }
+    }
+
+    /// <summary>
+    /// Marks a deploy (or rollback) of <paramref name="function"/> as running until disposed;
+    /// a 409 while another runs. Deletes wait for none: they are refused meanwhile.
+    /// </summary>
+    internal IDisposable BeginDeploy(FunctionDefinition function)
+    {
+        if (!_deploying.TryAdd(function.Id, 0))
+        {
+            throw ManagementProblem.Conflict($"a deploy of {function.App}/{function.Name} is in progress; try again when it is done");
+        }
+
+        return new Deploy(() => _deploying.TryRemove(function.Id, out _));
+    }
+
+    private void RefuseWhileDeploying(FunctionDefinition function)
+    {
+        if (_deploying.ContainsKey(function.Id))
+        {
+            throw ManagementProblem.Conflict($"a deploy of {function.App}/{function.Name} is in progress; delete it when the deploy is done");
+        }
+    }
+
+    private sealed class Deploy(Action end) : IDisposable
+    {
+        public void Dispose() => end();
     }
 
     /// <summary>Refuses, before anything is unpacked, a function whose file the API cannot write.</summary>

@@ -5,7 +5,7 @@ using YamlDotNet.RepresentationModel;
 namespace Fnagent.Management;
 
 /// <summary>Functions: created, changed and removed as func.yml files.</summary>
-public sealed partial class FunctionManager
+public sealed partial class FunctionsFolder
 {
     /// <summary>The func.yml keys a request may set, each under its own name.</summary>
     private static readonly string[] FnFields =
@@ -15,7 +15,7 @@ public sealed partial class FunctionManager
     ];
 
     private static readonly string[] FnIgnored =
-        ["id", "app_id", "image", "shape", "created_at", "updated_at", "version", "has_code", "file", "notes"];
+        ["id", "app_id", "image", "shape", "created_at", "updated_at", "version", "has_code", "file", "notes", "effective_auth"];
 
     public FunctionDefinition FindFunction(string id) =>
         functions.TryFindById(id, out var function) ? function : throw ManagementProblem.NotFound($"no function with id {id}");
@@ -25,11 +25,7 @@ public sealed partial class FunctionManager
         RefuseId(body);
         var name = JsonFields.Text(body, "name") ?? throw ManagementProblem.BadInput("required", "name");
         var appId = JsonFields.Text(body, "app_id") ?? throw ManagementProblem.BadInput("required", "app_id");
-        if (!FunctionFileReader.IsIdentifier(name))
-        {
-            throw ManagementProblem.BadInput($"expected lower-case letters, digits, '-' or '_' starting with a letter or digit, got \"{name}\"", "name");
-        }
-
+        CheckName(name);
         lock (_writes)
         {
             var app = FindApp(appId);
@@ -78,6 +74,7 @@ public sealed partial class FunctionManager
 
     public void DeleteFunction(FunctionDefinition function)
     {
+        RefuseWhileDeploying(function);
         lock (_writes)
         {
             RemoveFunctionFiles(function);
@@ -119,7 +116,7 @@ public sealed partial class FunctionManager
         var others = functions.All.Concat(functions.Waiting).Select(f => f.SourceFile)
             .Concat(functions.Apps.Select(a => a.SourceFile).OfType<string>())
             .Any(file => file != function.SourceFile && file.StartsWith(folder + Path.DirectorySeparatorChar, StringComparison.Ordinal));
-        if (others || Path.GetFullPath(folder).TrimEnd('/') == functions.Root.TrimEnd('/'))
+        if (others || IsRoot(folder))
         {
             File.Delete(function.SourceFile);
             return;
@@ -128,10 +125,17 @@ public sealed partial class FunctionManager
         DeleteTree(folder);
     }
 
-    /// <summary>Deletes a folder and what it holds without following links out of it.</summary>
+    /// <summary>Deletes a folder and what it holds without following links: a folder that is a link loses the link only.</summary>
     internal static void DeleteTree(string folder)
     {
-        if (!Directory.Exists(folder))
+        var info = new DirectoryInfo(folder);
+        if (info.LinkTarget is not null)
+        {
+            info.Delete();
+            return;
+        }
+
+        if (!info.Exists)
         {
             return;
         }

@@ -5,7 +5,7 @@ using YamlDotNet.RepresentationModel;
 namespace Fnagent.Management;
 
 /// <summary>Triggers: entries of their function's <c>triggers</c> list.</summary>
-public sealed partial class FunctionManager
+public sealed partial class FunctionsFolder
 {
     private static readonly string[] TriggerFields = ["name", "type", "source", "app_id", "fn_id"];
 

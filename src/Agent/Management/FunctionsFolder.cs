@@ -15,7 +15,7 @@ namespace Fnagent.Management;
 /// method returns (the folder is rescanned); a file that still fails to load is put back.
 /// </summary>
 /// <remarks>Writes are serialised by one lock: each is a few small files, and two racing edits of one file must not both win.</remarks>
-public sealed partial class FunctionManager(FunctionDirectory functions)
+public sealed partial class FunctionsFolder(FunctionDirectory functions)
 {
     private static readonly string[] AppFields = ["name", "config", "annotations", "auth"];
 
@@ -23,6 +23,7 @@ public sealed partial class FunctionManager(FunctionDirectory functions)
     private static readonly string[] AppIgnored = ["id", "syslog_url", "shape", "created_at", "updated_at"];
 
     private readonly Lock _writes = new();
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, byte> _deploying = new(StringComparer.Ordinal);
 
     public IFunctionRegistry Registry => functions;
 
@@ -42,6 +43,7 @@ public sealed partial class FunctionManager(FunctionDirectory functions)
     {
         RefuseId(body);
         var name = JsonFields.Text(body, "name") ?? throw ManagementProblem.BadInput("required", "name");
+        CheckName(name);
         lock (_writes)
         {
             if (functions.TryFindApp(name, out _))
@@ -76,7 +78,9 @@ public sealed partial class FunctionManager(FunctionDirectory functions)
     {
         lock (_writes)
         {
-            foreach (var function in functions.All.Concat(functions.Waiting).Where(f => f.App == app.Name).ToList())
+            var doomed = functions.All.Concat(functions.Waiting).Where(f => f.App == app.Name).ToList();
+            doomed.ForEach(RefuseWhileDeploying);
+            foreach (var function in doomed)
             {
                 RemoveFunctionFiles(function);
             }
@@ -113,14 +117,21 @@ public sealed partial class FunctionManager(FunctionDirectory functions)
     private void Write(string path, string text, Func<bool> served)
     {
         var before = File.Exists(path) ? File.ReadAllText(path) : null;
+        var others = Served().Where(file => file != path).ToHashSet(StringComparer.Ordinal);
         DefinitionFile.WriteAtomically(path, text);
         functions.Reload();
-        if (served())
+
+        // Of two files on one route, trigger source or app, the first in path order is served:
+        // a write that took another function's place would take that function off the air.
+        others.ExceptWith(Served());
+        if (served() && others.Count == 0)
         {
             return;
         }
 
-        var problem = functions.Errors.FirstOrDefault(e => e.File == path);
+        var problem = others.Count > 0
+            ? new FunctionLoadError(path, null, null, $"it would take the place of {others.First()}, which then would not be served", Conflict: true)
+            : functions.Errors.FirstOrDefault(e => e.File == path);
         if (before is null)
         {
             File.Delete(path);
@@ -135,10 +146,24 @@ public sealed partial class FunctionManager(FunctionDirectory functions)
         throw problem is null ? new ManagementProblem(500, $"{path} was written but is not served") : Refused(problem);
     }
 
-    private static ManagementProblem Refused(FunctionLoadError error) =>
-        error.Message.Contains("already", StringComparison.Ordinal)
-            ? ManagementProblem.Conflict(error.Message, error.Key)
-            : ManagementProblem.BadInput(error.Key is null ? error.Message : $"{error.Key}: {error.Message}", error.Key);
+    private static ManagementProblem Refused(FunctionLoadError error) => error.Conflict
+        ? ManagementProblem.Conflict(error.Message, error.Key)
+        : ManagementProblem.BadInput(error.Key is null ? error.Message : $"{error.Key}: {error.Message}", error.Key);
+
+    /// <summary>Every definition file served now: functions and apps.</summary>
+    private IEnumerable<string> Served() =>
+        functions.All.Concat(functions.Waiting).Select(f => f.SourceFile).Concat(functions.Apps.Select(a => a.SourceFile).OfType<string>());
+
+    /// <summary>Refuses a name that is not one before it is used in a path.</summary>
+    private static void CheckName(string name)
+    {
+        if (!FunctionFileReader.IsIdentifier(name))
+        {
+            throw ManagementProblem.BadInput($"expected lower-case letters, digits, '-' or '_' starting with a letter or digit, got \"{name}\"", "name");
+        }
+    }
+
+    private bool IsRoot(string folder) => Path.GetFullPath(folder).TrimEnd('/') == functions.Root.TrimEnd('/');
 
     private static void RefuseId(JsonElement body)
     {
@@ -158,7 +183,7 @@ public sealed partial class FunctionManager(FunctionDirectory functions)
 
     private void RemoveIfEmpty(string folder)
     {
-        if (Path.GetFullPath(folder).TrimEnd('/') != functions.Root.TrimEnd('/') && Directory.Exists(folder) && !Directory.EnumerateFileSystemEntries(folder).Any())
+        if (!IsRoot(folder) && Directory.Exists(folder) && !Directory.EnumerateFileSystemEntries(folder).Any())
         {
             Directory.Delete(folder);
         }

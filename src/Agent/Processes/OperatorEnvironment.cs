@@ -12,6 +12,9 @@ public static class OperatorEnvironment
 {
     private static readonly ConcurrentDictionary<string, byte> SetByAgent = new(StringComparer.Ordinal);
 
+    /// <summary>The admin token's variables, the agent's and the CLI's: never handed on.</summary>
+    private static readonly HashSet<string> Secrets = new(StringComparer.Ordinal) { "FNAGENT_AdminToken", "FNAGENT_TOKEN" };
+
     /// <summary>Sets <paramref name="name"/> in the agent's environment unless the operator set it; true when set here.</summary>
     public static bool SetUnlessGiven(string name, string value)
     {
@@ -32,7 +35,8 @@ public static class OperatorEnvironment
         foreach (DictionaryEntry entry in Environment.GetEnvironmentVariables())
         {
             var name = (string)entry.Key;
-            if (!SetByAgent.ContainsKey(name))
+            // A build runs code an upload brought (npm scripts): the agent's secrets are not the build's.
+            if (!SetByAgent.ContainsKey(name) && !Secrets.Contains(name))
             {
                 environment[name] = (string?)entry.Value ?? "";
             }

@@ -73,7 +73,7 @@ public sealed class DeployTests : IAsyncLifetime
         Assert.Equal(1, (int)back["version"]!);
         Assert.StartsWith("v1 hey", await Client.CallAsync($"invoke/{fn}"));
 
-        await Client.DeleteAsync($"v2/fns/{fn}");
+        await Client.RemoveAsync($"v2/fns/{fn}");
         await Client.CallAsync("r/life/greet", "", HttpStatusCode.NotFound);
         Assert.False(Directory.Exists(Path.Combine(_functions, "life", "greet")));
     }

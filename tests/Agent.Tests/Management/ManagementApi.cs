@@ -36,7 +36,7 @@ internal static class ManagementApi
     public static Task<JsonObject> GetJsonAsync(this HttpClient client, string path, HttpStatusCode expected = HttpStatusCode.OK) =>
         client.SendAsync(HttpMethod.Get, path, null, expected);
 
-    public static Task<JsonObject> DeleteAsync(this HttpClient client, string path, HttpStatusCode expected = HttpStatusCode.NoContent) =>
+    public static Task<JsonObject> RemoveAsync(this HttpClient client, string path, HttpStatusCode expected = HttpStatusCode.NoContent) =>
         client.SendAsync(HttpMethod.Delete, path, null, expected);
 
     public static async Task<string> CallAsync(this HttpClient client, string path, string body = "", HttpStatusCode expected = HttpStatusCode.OK)

@@ -38,7 +38,7 @@ public sealed class ManagementApiTests : IAsyncLifetime
         Assert.Equal("""{"REGION":"eu","TIER":"gold"}""", changed["config"]!.ToJsonString());
         Assert.Equal("name", (await Client.PutJsonAsync($"v2/apps/{app.Id()}", new { name = "other" }, HttpStatusCode.Conflict)).Field());
 
-        await Client.DeleteAsync($"v2/apps/{app.Id()}");
+        await Client.RemoveAsync($"v2/apps/{app.Id()}");
         await Client.GetJsonAsync($"v2/apps/{app.Id()}", HttpStatusCode.NotFound);
         Assert.False(Directory.Exists(Path.Combine(_functions, "shop")));
     }
@@ -110,11 +110,11 @@ public sealed class ManagementApiTests : IAsyncLifetime
         await Client.PutJsonAsync($"v2/triggers/{trigger.Id()}", new { source = "/moved" });
         await Client.CallAsync("t/tools/hooks/echo", "", HttpStatusCode.NotFound);
         Assert.Contains("WHO=changed", await Client.CallAsync("t/tools/moved", "WHO"));
-        await Client.DeleteAsync($"v2/triggers/{trigger.Id()}");
+        await Client.RemoveAsync($"v2/triggers/{trigger.Id()}");
         await Client.CallAsync("t/tools/moved", "", HttpStatusCode.NotFound);
 
         Assert.Equal("name", (await Client.PostJsonAsync("v2/fns", new { name = "echo", app_id = app.Id(), cmd = "cat" }, HttpStatusCode.Conflict)).Field());
-        await Client.DeleteAsync($"v2/fns/{fn.Id()}");
+        await Client.RemoveAsync($"v2/fns/{fn.Id()}");
         await Client.CallAsync($"invoke/{fn.Id()}", "", HttpStatusCode.NotFound);
     }
 
@@ -130,5 +130,42 @@ public sealed class ManagementApiTests : IAsyncLifetime
         Assert.Equal(fn.Id(), (string)listed["items"]![0]!["id"]!);
         await Client.PutJsonAsync($"v2/fns/{fn.Id()}", new { cmd = new[] { "cat" } });
         Assert.Equal("ping", await Client.CallAsync("r/later/wait", "ping"));
+    }
+
+    [Fact]
+    public async Task AWriteNeverTakesAnotherFunctionsRouteOrItsPlace()
+    {
+        var app = await Client.PostJsonAsync("v2/apps", new { name = "z" });
+        await Client.PostJsonAsync("v2/fns", new { name = "second", app_id = app.Id(), cmd = "cat", route = "/shared" });
+
+        // "first" sorts before "second": served first, it would take /shared from it.
+        var taken = await Client.PostJsonAsync("v2/fns", new { name = "first", app_id = app.Id(), cmd = "cat", route = "/shared" }, HttpStatusCode.Conflict);
+        Assert.Contains("second", (string)taken["error"]!["message"]!);
+        Assert.Equal("ping", await Client.CallAsync("r/z/shared", "ping"));
+        Assert.False(Directory.Exists(Path.Combine(_functions, "z", "first")));
+    }
+
+    [Fact]
+    public async Task DeletingAFunctionWhoseFolderIsALinkRemovesTheLinkOnly()
+    {
+        var elsewhere = Directory.CreateTempSubdirectory("fnagent-linked-").FullName;
+        File.SetUnixFileMode(elsewhere, (UnixFileMode)0b111_101_101); // a root agent's functions run as nobody
+        try
+        {
+            File.WriteAllText(Path.Combine(elsewhere, "func.yml"), "name: linked\napp: links\ncmd: cat\n");
+            File.WriteAllText(Path.Combine(elsewhere, "keep.txt"), "the source tree");
+            Directory.CreateDirectory(Path.Combine(_functions, "links"));
+            Directory.CreateSymbolicLink(Path.Combine(_functions, "links", "linked"), elsewhere);
+            ((Fnagent.Functions.FunctionDirectory)_agent.Services.GetService(typeof(Fnagent.Functions.FunctionDirectory))!).Reload();
+
+            await Client.RemoveAsync($"v2/fns/{Fnagent.Functions.FunctionIds.Function("links", "linked")}");
+            Assert.False(Directory.Exists(Path.Combine(_functions, "links", "linked")));
+            Assert.True(File.Exists(Path.Combine(elsewhere, "keep.txt")));
+            Assert.True(File.Exists(Path.Combine(elsewhere, "func.yml")));
+        }
+        finally
+        {
+            Directory.Delete(elsewhere, recursive: true);
+        }
     }
 }

@@ -16,6 +16,7 @@ public sealed class CallAuthTests : IAsyncLifetime
         Write("open/cat/func.yml", "name: cat\napp: open\ncmd: cat\n");
         Write("open/locked/func.yml", "name: locked\napp: open\ncmd: cat\nauth: token\ntriggers: [{name: t, source: /locked}]\n");
         Write("open/env-locked/func.yml", $"name: env-locked\napp: open\ncmd: [bash, {Path.Combine(RunningAgent.TestFunctions, "env", "env.sh")}]\nauth: token\n");
+        Write("open/env-open/func.yml", $"name: env-open\napp: open\ncmd: [bash, {Path.Combine(RunningAgent.TestFunctions, "env", "env.sh")}]\n");
         Write("closed/app.yml", "auth: token\n");
         Write("closed/inherits/func.yml", "name: inherits\napp: closed\ncmd: cat\n");
         Write("closed/public/func.yml", "name: public\napp: closed\ncmd: cat\nauth: none\n");
@@ -53,6 +54,12 @@ public sealed class CallAuthTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.OK, answer.StatusCode);
         Assert.DoesNotContain(token, environment);
         Assert.DoesNotContain("AUTHORIZATION", environment);
+
+        // Nor does a function without auth: token, when a caller (a CLI with FNAGENT_TOKEN set) sends it anyway.
+        using var open = new HttpRequestMessage(HttpMethod.Post, "r/open/env-open") { Content = new StringContent("") };
+        open.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        using var openAnswer = await _agent.Client.SendAsync(open);
+        Assert.DoesNotContain(token, await openAnswer.Content.ReadAsStringAsync());
 
         Assert.Equal(HttpStatusCode.OK, await CallAsync("r/open/cat", null));
         Assert.Equal(HttpStatusCode.OK, await CallAsync("r/closed/public", null));
