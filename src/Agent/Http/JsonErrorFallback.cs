@@ -10,7 +10,7 @@ namespace Fnagent.Http;
 /// an exception of one of those becomes a 500 with the same shape.
 /// </summary>
 /// <remarks>
-/// Calls (<c>/r/</c>, <c>/t/</c>, <c>/invoke/</c>) pass straight through (their endpoint answers every failure
+/// Calls at <c>/r/</c> and <c>/t/</c> (every method) pass straight through (their endpoint answers every failure
 /// itself): no await, no allocation on the call path. Thread-safe: stateless.
 /// </remarks>
 internal static class JsonErrorFallback
@@ -24,7 +24,8 @@ internal static class JsonErrorFallback
         }
 
         var path = context.Request.Path;
-        return path.StartsWithSegments("/r") || path.StartsWithSegments("/t") || path.StartsWithSegments("/invoke") ? next(context) : AnswerEmptyErrorsAsync(context, next);
+        // Not /invoke: it takes POST only, and routing's 405 for another method has no body.
+        return path.StartsWithSegments("/r") || path.StartsWithSegments("/t") ? next(context) : AnswerEmptyErrorsAsync(context, next);
     };
 
     private static async Task AnswerEmptyErrorsAsync(HttpContext context, RequestDelegate next)

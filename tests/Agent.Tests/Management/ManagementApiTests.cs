@@ -114,6 +114,13 @@ public sealed class ManagementApiTests : IAsyncLifetime
         await Client.CallAsync("t/tools/moved", "", HttpStatusCode.NotFound);
 
         Assert.Equal("name", (await Client.PostJsonAsync("v2/fns", new { name = "echo", app_id = app.Id(), cmd = "cat" }, HttpStatusCode.Conflict)).Field());
+        // Fn's invoke endpoint takes POST only; another method is a 405 in the JSON error shape.
+        using (var get = await Client.GetAsync($"invoke/{fn.Id()}"))
+        {
+            Assert.Equal(HttpStatusCode.MethodNotAllowed, get.StatusCode);
+            Assert.Contains("\"error\"", await get.Content.ReadAsStringAsync());
+        }
+
         await Client.RemoveAsync($"v2/fns/{fn.Id()}");
         await Client.CallAsync($"invoke/{fn.Id()}", "", HttpStatusCode.NotFound);
     }
