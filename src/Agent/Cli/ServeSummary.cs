@@ -26,13 +26,17 @@ internal static class ServeSummary
 
         Print(console, app.Urls, app.Services.GetRequiredService<IFunctionRegistry>(), app.Services.GetRequiredService<FunctionBuilds>(),
             app.Services.GetRequiredService<AgentOptions>());
-        PrintAdmin(console, app.Services.GetRequiredService<Http.AdminAuth>());
+        PrintAdmin(console, app.Services.GetRequiredService<Http.AdminAuth>(), app.Services.GetRequiredService<AgentOptions>());
     }
 
     /// <summary>One line: whether the admin API asks for the token, and where the agent's own token file is.</summary>
-    private static void PrintAdmin(IAnsiConsole console, Http.AdminAuth auth)
+    private static void PrintAdmin(IAnsiConsole console, Http.AdminAuth auth, AgentOptions options)
     {
-        if (auth.TokenRequired)
+        if (auth.TokenRequired && options.AdminToken is null)
+        {
+            console.MarkupLineInterpolated($"admin API (/v1, /v2) requires the token (AllowedHosts is set: a proxy brings callers from elsewhere): Authorization: Bearer <the token in {auth.TokenFile}>");
+        }
+        else if (auth.TokenRequired)
         {
             console.MarkupLineInterpolated($"admin API (/v1, /v2) requires the token: Authorization: Bearer <FNAGENT_AdminToken> (token file, unused while it is set: {auth.TokenFile})");
         }

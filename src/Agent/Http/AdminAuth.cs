@@ -49,13 +49,16 @@ internal sealed class AdminAuth
         var fileToken = AdminTokenFile.Ensure(TokenFile, logger);
 
         // Step 2.
-        TokenRequired = options.AdminToken is not null;
+        // Names beside the loopback ones (AllowedHosts) mean a proxy brings others to this
+        // loopback agent: to them the admin API is not local, so it asks for the token.
+        var configured = options.AdminToken is not null;
+        TokenRequired = configured || !string.IsNullOrWhiteSpace(options.AllowedHosts);
         _tokenDigest = SHA256.HashData(Encoding.UTF8.GetBytes(options.AdminToken ?? fileToken));
 
         // Step 3.
         foreach (var url in options.Urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
         {
-            if (!TokenRequired && !IsLoopbackUrl(url))
+            if (!configured && !IsLoopbackUrl(url))
             {
                 throw AdminTokenFile.Problem(
                     $"listening on {url} exposes the admin API (/v1, /v2) to whoever can reach that address; set FNAGENT_AdminToken (for example FNAGENT_AdminToken=$(cat {TokenFile})), or listen on 127.0.0.1",
@@ -64,7 +67,11 @@ internal sealed class AdminAuth
         }
     }
 
-    /// <summary>Whether admin requests need the token: <c>AdminToken</c> is set (without it the agent only starts on loopback addresses, open).</summary>
+    /// <summary>
+    /// Whether admin requests need the token: <c>AdminToken</c> is set, or <c>AllowedHosts</c>
+    /// is (a proxy in front; then the token file's unless <c>AdminToken</c> is set). Without
+    /// either the agent only starts on loopback addresses, open.
+    /// </summary>
     public bool TokenRequired { get; }
 
     /// <summary>Where the agent's own token is kept (the effective one unless <c>AdminToken</c> is set).</summary>

@@ -118,6 +118,20 @@ public sealed class AdminAuthTests(AdminAuthTests.Agents agents) : IClassFixture
         Assert.False(agent.Services.GetRequiredService<AdminAuth>().TokenRequired);
     }
 
+    [Fact]
+    public async Task WithAllowedHostsTheAdminApiAsksForTheTokenFileEvenOnLoopback()
+    {
+        // AllowedHosts means a proxy on this machine brings callers from elsewhere.
+        await using var agent = await RunningAgent.StartAsync(RunningAgent.TestFunctions, o => o.AllowedHosts = "agent.test");
+        using var refused = await agent.Client.GetAsync("v1/functions");
+        Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
+
+        using var request = new HttpRequestMessage(HttpMethod.Get, "v1/functions");
+        request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", File.ReadAllText(Path.Combine(agent.DataDirectory, "admin-token")).Trim());
+        using var allowed = await agent.Client.SendAsync(request);
+        Assert.Equal(HttpStatusCode.OK, allowed.StatusCode);
+    }
+
     [Theory]
     [InlineData("http://0.0.0.0:{port}")]
     [InlineData("http://[::]:{port}")]
