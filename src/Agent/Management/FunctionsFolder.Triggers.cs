@@ -42,7 +42,7 @@ public sealed partial class FunctionsFolder
                 throw ManagementProblem.Conflict($"function \"{function.Name}\" already has a trigger \"{name}\"", "name");
             }
 
-            var trigger = new FunctionTrigger(name, JsonFields.Text(body, "type") ?? FunctionTrigger.HttpType, source);
+            var trigger = Checked(new FunctionTrigger(name, JsonFields.Text(body, "type") ?? FunctionTrigger.HttpType, source));
             return WriteTriggers(function, [.. function.Triggers, trigger], name);
         }
     }
@@ -53,11 +53,11 @@ public sealed partial class FunctionsFolder
         RefuseRename(body, "name", trigger.Name);
         RefuseRename(body, "app_id", FunctionIds.App(function.App));
         RefuseRename(body, "fn_id", function.Id);
-        var changed = trigger with
+        var changed = Checked(trigger with
         {
             Type = JsonFields.Text(body, "type") ?? trigger.Type,
             Source = JsonFields.Text(body, "source") ?? trigger.Source,
-        };
+        });
         lock (_writes)
         {
             return WriteTriggers(function, [.. function.Triggers.Select(t => t.Name == trigger.Name ? changed : t)], trigger.Name);
@@ -84,12 +84,26 @@ public sealed partial class FunctionsFolder
             var written = WriteFunction(file, function.App, function.Name);
             return (written, written.Triggers.FirstOrDefault(t => t.Name == wanted)!);
         }
-        catch (ManagementProblem problem) when (problem.Field is "triggers" or null)
+        catch (ManagementProblem problem) when (problem.Field is "triggers")
         {
-            // The file's key is "triggers"; the request's field is the trigger's own.
-            var field = problem.Message.Contains("type", StringComparison.Ordinal) ? "type" : problem.Message.Contains("name", StringComparison.Ordinal) && !problem.Message.Contains("source", StringComparison.Ordinal) ? "name" : "source";
-            throw new ManagementProblem(problem.Status, problem.Message, field);
+            // Name and type were checked before (Checked): what the file can still refuse is
+            // its source, used twice in the function or served by another of the app.
+            throw new ManagementProblem(problem.Status, problem.Message, "source");
         }
+    }
+
+    /// <summary>The request's trigger, each field judged on its own so a refusal names it.</summary>
+    private static FunctionTrigger Checked(FunctionTrigger trigger)
+    {
+        CheckName(trigger.Name);
+        if (trigger.Type != FunctionTrigger.HttpType)
+        {
+            throw ManagementProblem.BadInput($"expected \"{FunctionTrigger.HttpType}\", the only trigger type, got \"{trigger.Type}\"", "type");
+        }
+
+        return FunctionRoute.TryNormalize(trigger.Source, out _, out var problem)
+            ? trigger
+            : throw ManagementProblem.BadInput($"expected a path like /hello: {problem}, got \"{trigger.Source}\"", "source");
     }
 
     private static void CheckFields(JsonElement body)
