@@ -45,6 +45,14 @@ public sealed class AgentOptions
     /// <summary><see cref="RunAs"/> resolved on first use; null when functions run as the agent's own user.</summary>
     internal Processes.FunctionUser? User => (_user ??= new Lazy<Processes.FunctionUser?>(() => Processes.FunctionUser.Resolve(RunAs))).Value;
 
+    /// <summary>How functions are isolated (see <see cref="Processes.Sandbox"/>).</summary>
+    public Processes.SandboxOptions Sandbox { get; set; } = new();
+
+    private Lazy<Processes.Sandbox>? _jail;
+
+    /// <summary><see cref="Sandbox"/> resolved (and bubblewrap probed) on first use.</summary>
+    internal Processes.Sandbox Jail => (_jail ??= new Lazy<Processes.Sandbox>(() => Processes.Sandbox.Resolve(Sandbox, User))).Value;
+
     /// <summary>Where the agent listens: URLs separated by <c>;</c> (port 0 picks a free port).</summary>
     public string Urls { get; set; } = "http://127.0.0.1:8080";
 
@@ -151,6 +159,15 @@ public sealed class LimitOptions
     /// reading its logs; zero stops reading at once.
     /// </summary>
     public TimeSpan OutputDrainAfterExit { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Processes a function may have at once (its func.yml <c>pids</c> overrides it); a fork past it fails, and the call with a 502.</summary>
+    public int Pids { get; set; } = 128;
+
+    /// <summary>Size in MB of a sandboxed function's <c>/tmp</c>, its HOME and TMPDIR (its func.yml <c>tmp_size</c> overrides it).</summary>
+    public int TmpSizeMb { get; set; } = 64;
+
+    /// <summary>Files a function process may hold open (RLIMIT_NOFILE, soft and hard).</summary>
+    public int OpenFiles { get; set; } = 1024;
 
     /// <summary>How long in-flight calls may finish on shutdown before processes are killed; zero stops them at once.</summary>
     public TimeSpan ShutdownGrace { get; set; } = TimeSpan.FromSeconds(10);

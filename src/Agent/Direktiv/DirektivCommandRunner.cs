@@ -206,7 +206,15 @@ public sealed class DirektivCommandRunner(AgentOptions options)
             return ("", "no binary provided");
         }
 
+        // HOME is the call's directory, where its files are (Direktiv's contract); in the
+        // sandbox TMPDIR is its /tmp, of bounded size.
+        var sandbox = FunctionLaunch.Sandboxed(call.Function, options, directory, [directory]);
         var env = FunctionLaunch.Environment(call.Function, options.FunctionPath, directory);
+        if (sandbox is not null)
+        {
+            env["TMPDIR"] = FunctionLaunch.SandboxHome;
+        }
+
         foreach (var (name, value) in command.Envs)
         {
             env[name] = value;
@@ -226,10 +234,13 @@ public sealed class DirektivCommandRunner(AgentOptions options)
 
         var spec = new ProcessSpec
         {
-            Command = ["/bin/sh", "-c", MergeOutput, "sh", program, .. words.Skip(1)],
+            // The shell sets the open-files limit itself, before the program exists: CliWrap's
+            // start can pass no fds for the sandbox's handshake (see PosixSpawn.Handshake.cs).
+            Command = ["/bin/sh", "-c", $"ulimit -n {options.Limits.OpenFiles}; {MergeOutput}", "sh", program, .. words.Skip(1)],
             Environment = env,
             WorkingDirectory = directory,
-            MemoryLimitBytes = (long)call.Function.MemoryMb << 20,
+            Limits = FunctionLaunch.LimitsOf(call.Function, options),
+            Sandbox = sandbox,
             User = options.User,
         };
 

@@ -22,9 +22,10 @@ public sealed class DirektivInstance : IAsyncDisposable
     // successful connect to http.sock means "ready"; once the function exited it closes
     // again, so that a call is refused (nothing delivered, retried elsewhere) rather than
     // accepted by the relay and dropped. $1 private dir, $2 agent log socket, $3 socat,
-    // $4 log port, then the function's argv, never interpreted by this shell.
+    // $4 log port, $5 open-files limit (set before anything starts), then the function's
+    // argv, never interpreted by this shell.
     private const string Launcher = """
-        dir=$1; log=$2; socat=$3; logport=$4; shift 4
+        dir=$1; log=$2; socat=$3; logport=$4; ulimit -n "$5"; shift 5
         "$socat" TCP4-LISTEN:$logport,bind=127.0.0.1,fork,reuseaddr UNIX-CONNECT:"$log" &
         "$socat" TCP6-LISTEN:$logport,bind=[::1],fork,reuseaddr UNIX-CONNECT:"$log" 2>/dev/null &
         "$@" &
@@ -102,11 +103,11 @@ public sealed class DirektivInstance : IAsyncDisposable
     /// http-stream), so that a function that dies before it listens can be read about in
     /// the call that saw it fail, not only in the agent's log.
     /// </summary>
-    public static async Task<DirektivInstance> StartAsync(FunctionDefinition function, DirektivSandbox sandbox, string logSocket,
+    public static async Task<DirektivInstance> StartAsync(FunctionDefinition function, DirektivSandbox isolation, string logSocket,
         AgentOptions options, TimeProvider time, ILogger logger, Call? starter = null)
     {
         var directory = Directory.CreateTempSubdirectory("fnagent-dk-").FullName;
-        var namespaced = sandbox.Isolation == DirektivIsolation.Namespace;
+        var namespaced = isolation.Isolation == DirektivIsolation.Namespace;
         var port = namespaced ? 8080 : FreePort();
         // A root agent's function runs as its user (see FunctionUser); the directory stays
         // the agent's (its relays put http.sock there, and it makes the calls' folders in
@@ -122,28 +123,48 @@ public sealed class DirektivInstance : IAsyncDisposable
             Directory.CreateDirectory(Path.Combine(directory, "calls"), UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute);
         }
 
-        var env = FunctionLaunch.Environment(function, options.FunctionPath, home);
+        // In the sandbox the directory and the log socket are all it sees of the agent's;
+        // HOME is its /tmp. Without the namespace mode's relays the port is the host's.
+        var sandbox = FunctionLaunch.Sandboxed(function, options, function.Directory, [directory, logSocket]);
+        if (sandbox is not null && !namespaced)
+        {
+            sandbox = sandbox with { Writable = [directory] };
+        }
+
+        var env = FunctionLaunch.Environment(function, options.FunctionPath, sandbox is null ? home : FunctionLaunch.SandboxHome);
         env["PORT"] = port.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
         FunctionProcess process;
         try
         {
-            // No --die-with-parent: its parent-death signal follows the agent *thread* that
-            // forked bwrap, and .NET retires idle pool threads. The agent kills the group itself.
             // Resolved here so that a missing program is a clear start error, not exit 127.
             var program = ExecutableLookup.Resolve(function.Command[0], function.Directory, env.GetValueOrDefault("PATH"));
-            var run = user is null ? [program, .. function.Command.Skip(1)] : user.Wrap(function.Directory, program, function.Command.Skip(1));
-            List<string> argv = namespaced
-                ? [sandbox.Bwrap!, "--dev-bind", "/", "/", "--unshare-net", "/bin/sh", "-c", Launcher, "sh",
-                    directory, logSocket, sandbox.Socat!, options.Direktiv.LogPort.ToString(System.Globalization.CultureInfo.InvariantCulture), .. run]
-                : run;
+            List<string> run = (sandbox, user) switch
+            {
+                (not null, not null) => [.. user.Setpriv(dropCapabilities: true), program, .. function.Command.Skip(1)],
+                (null, not null) => user.Wrap(function.Directory, program, function.Command.Skip(1)),
+                _ => [program, .. function.Command.Skip(1)],
+            };
+            List<string> launcher = ["-c", Launcher, "sh", directory, logSocket, isolation.Socat!,
+                options.Direktiv.LogPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                options.Limits.OpenFiles.ToString(System.Globalization.CultureInfo.InvariantCulture), .. run];
+            List<string> argv = (namespaced, sandbox) switch
+            {
+                // The launcher (the agent's) runs as root in the sandbox, to make http.sock in
+                // the agent's directory; the function through setpriv, as its user.
+                (true, not null) => sandbox.Jail.Wrap(sandbox with { NoNetwork = true }, "/bin/sh", launcher, asUser: false),
+                (true, null) => [isolation.Bwrap!, "--dev-bind", "/", "/", "--unshare-net", "/bin/sh", .. launcher],
+                (false, not null) => sandbox.Jail.Wrap(sandbox, program, function.Command.Skip(1)),
+                _ => run,
+            };
             var spec = new ProcessSpec
             {
                 Command = argv,
                 Environment = env,
                 WorkingDirectory = function.Directory,
                 PrivateDirectory = directory,
-                MemoryLimitBytes = (long)function.MemoryMb << 20,
+                Limits = FunctionLaunch.LimitsOf(function, options),
+                OpenFiles = options.Limits.OpenFiles,
 
                 // Nobody reads its stdout: what it prints goes to the agent's log (calls
                 // overlap, so a line cannot be told to belong to one call: calls log through 8889).

@@ -35,6 +35,26 @@ public sealed record FunctionDefinition
     /// <summary>CPU share as written (<c>500m</c> or <c>0.5</c>), or null when not set.</summary>
     public string? Cpus { get; init; }
 
+    /// <summary>CPUs as a number (<see cref="Cpus"/> read), or null when not set.</summary>
+    public double? CpuCount => Cpus switch
+    {
+        null => null,
+        [.. var milli, 'm'] => double.Parse(milli, System.Globalization.CultureInfo.InvariantCulture) / 1000,
+        var text => double.Parse(text, System.Globalization.CultureInfo.InvariantCulture),
+    };
+
+    /// <summary>Most processes at once (func.yml <c>pids</c>), or null for the agent's <c>Limits:Pids</c>.</summary>
+    public int? Pids { get; init; }
+
+    /// <summary>Size of the sandbox's <c>/tmp</c> in MB (func.yml <c>tmp_size</c>), or null for the agent's <c>Limits:TmpSizeMb</c>.</summary>
+    public int? TmpSizeMb { get; init; }
+
+    /// <summary>The sandbox's network: the host's, or none at all (an empty namespace, loopback down).</summary>
+    public FunctionNetwork Network { get; init; } = FunctionNetwork.Host;
+
+    /// <summary>True when the sandbox binds the function's folder writable (func.yml <c>writable_folder</c>); read-only otherwise.</summary>
+    public bool WritableFolder { get; init; }
+
     /// <summary>At most this many processes (hot) or calls in flight (cold); a func.yml without it gets 4 hot, 16 cold.</summary>
     public int MaxConcurrency { get; init; } = 4;
 
@@ -114,7 +134,8 @@ public sealed record FunctionDefinition
     private string BuildLaunchKey() => string.Join('\u001f',
         [
             string.Join('\u001e', Command), Format.ToString(), Type.ToString(), MemoryMb.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            Cpus ?? "", Directory, App, Route, Name,
+            Cpus ?? "", Directory, App, Route, Name, Pids?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "",
+            TmpSizeMb?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "", Network.ToString(), WritableFolder ? "rw" : "ro",
             string.Join('\u001e', Config.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => kv.Key + "=" + kv.Value)),
         ]);
 }

@@ -23,7 +23,7 @@ public static class FunctionFileParser
     [
         "name", "app", "route", "cmd", "format", "type", "timeout", "idle_timeout", "memory", "cpus",
         "max_concurrency", "min_idle", "async_concurrency", "retries", "config", "headers", "build", "runtime",
-        "code", "triggers", "annotations", "auth",
+        "code", "triggers", "annotations", "auth", "pids", "tmp_size", "network", "writable_folder",
     ];
 
     /// <summary>The value of <c>code</c> in a function the API created whose code was not uploaded yet.</summary>
@@ -134,6 +134,20 @@ public static class FunctionFileParser
         var idleTimeout = reader.Seconds("idle_timeout", allowZero: true);
         var memory = reader.WholeNumber("memory", "MB", min: 1);
         var cpus = reader.Cpus("cpus");
+        var pids = reader.WholeNumber("pids", "processes", min: 1);
+        var tmpSize = reader.WholeNumber("tmp_size", "MB", min: 1);
+        var network = reader.Text("network", "host or none") switch
+        {
+            null or "host" => FunctionNetwork.Host,
+            "none" => FunctionNetwork.None,
+            var other => Invalid(reader, "network", $"expected \"host\" or \"none\", got {FunctionFileReader.Quote(other)}", FunctionNetwork.Host),
+        };
+        var writableFolder = reader.Text("writable_folder", "true or false") switch
+        {
+            null or "false" => false,
+            "true" => true,
+            var other => Invalid(reader, "writable_folder", $"expected true or false, got {FunctionFileReader.Quote(other)}", false),
+        };
         // Cold calls keep nothing between calls: their limit guards the machine, not memory
         // held warm, so it allows more at once than a hot pool keeps alive.
         var maxConcurrency = reader.WholeNumber("max_concurrency", "processes", min: 1) ?? (FunctionFormats.Of(format).Lifetime == FormatLifetime.Cold ? 16 : 4);
@@ -183,6 +197,10 @@ public static class FunctionFileParser
             IdleTimeout = idleTimeout ?? TimeSpan.FromSeconds(30),
             MemoryMb = memory ?? 128,
             Cpus = cpus,
+            Pids = pids,
+            TmpSizeMb = tmpSize,
+            Network = network,
+            WritableFolder = writableFolder,
             MaxConcurrency = maxConcurrency,
             MinIdle = minIdle ?? 0,
             AsyncConcurrency = asyncConcurrency,

@@ -4,6 +4,7 @@ using Fnagent.Functions;
 using Fnagent.Http;
 using Fnagent.Invocation;
 using Fnagent.Pool;
+using Fnagent.Processes;
 using Fnagent.State;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
@@ -129,6 +130,9 @@ public static class AgentHost
         // build what needs building before anyone calls it.
         app.Services.GetRequiredService<FunctionBuilds>().BuildAhead(app.Services.GetRequiredService<IFunctionRegistry>());
 
+        // So is the sandbox's (bubblewrap probed once).
+        app.Services.GetRequiredService<ILogger<Sandbox>>().Report(options.Jail, options.User);
+
         // Direktiv's isolation mode is decided and logged once, at start; min_idle instances start.
         _ = app.Services.GetRequiredService<DirektivInstances>();
 
@@ -143,5 +147,5 @@ public static class AgentHost
 
     private static FunctionDirectory LoadFunctions(AgentOptions options, ILogger<FunctionDirectory> logger) =>
         new(Path.GetFullPath(options.FunctionsDirectory), logger, TimeSpan.FromMilliseconds(150),
-            function => function.HasCode ? options.User?.Problem(function.Directory, function.Command[0]) : null);
+            function => function.HasCode ? options.Jail.Problem ?? options.User?.Problem(function.Directory, function.Command[0]) : null);
 }

@@ -67,6 +67,9 @@ public sealed class AgentOptionsValidator : IValidateOptions<AgentOptions>
         Positive("Limits:MaxCodeArchiveBytes", limits.MaxCodeArchiveBytes, Fail);
         Positive("Limits:MaxCodeBytes", limits.MaxCodeBytes, Fail);
         Positive("Limits:MaxCodeFiles", limits.MaxCodeFiles, Fail);
+        Positive("Limits:Pids", limits.Pids, Fail);
+        Positive("Limits:TmpSizeMb", limits.TmpSizeMb, Fail);
+        Positive("Limits:OpenFiles", limits.OpenFiles, Fail);
         if (limits.MaxAsyncBodyBytes > int.MaxValue || limits.MaxAsyncOutputBytes > int.MaxValue)
         {
             Fail(limits.MaxAsyncBodyBytes > int.MaxValue ? "Limits:MaxAsyncBodyBytes" : "Limits:MaxAsyncOutputBytes",
@@ -89,6 +92,23 @@ public sealed class AgentOptionsValidator : IValidateOptions<AgentOptions>
         Span("Limits:BuildTimeout", limits.BuildTimeout, zeroAllowed: false, Fail);
         Span("Limits:OutputDrainAfterExit", limits.OutputDrainAfterExit, zeroAllowed: true, Fail);
         Span("Limits:ShutdownGrace", limits.ShutdownGrace, zeroAllowed: true, Fail);
+
+        if (!Enum.IsDefined(options.Sandbox.Mode))
+        {
+            Fail("Sandbox:Mode", $"must be one of {string.Join(", ", Enum.GetNames<Processes.SandboxMode>())} (got {options.Sandbox.Mode})");
+        }
+
+        NotEmpty("Sandbox:Bwrap", options.Sandbox.Bwrap, Fail);
+        foreach (var (setting, paths) in new[] { ("Sandbox:ReadOnlyPaths", options.Sandbox.ReadOnlyPaths), ("Sandbox:WritablePaths", options.Sandbox.WritablePaths) })
+        {
+            foreach (var path in (paths ?? "").Split(':', StringSplitOptions.RemoveEmptyEntries))
+            {
+                if (!Path.IsPathRooted(path))
+                {
+                    Fail(setting, $"must hold absolute paths separated by ':' (got {path})");
+                }
+            }
+        }
 
         var direktiv = options.Direktiv;
         if (!Enum.IsDefined(direktiv.Isolation))

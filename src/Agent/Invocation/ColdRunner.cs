@@ -133,7 +133,7 @@ public sealed partial class ColdRunner(AgentOptions options, FormatCodecs codecs
                 await process.StderrDrained.WaitAsync(TimeSpan.FromSeconds(1), CancellationToken.None).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
                 if (code is not 0)
                 {
-                    return await ExitErrorAsync(call, process, code).ConfigureAwait(false);
+                    return await ExitErrorAsync(process, code).ConfigureAwait(false);
                 }
 
                 await StartAsync(call, response, spool.Length, stop).ConfigureAwait(false);
@@ -149,7 +149,7 @@ public sealed partial class ColdRunner(AgentOptions options, FormatCodecs codecs
             }
 
             var exit = await WaitExitAsync(process, stop).ConfigureAwait(false);
-            return exit is 0 ? null : await ExitErrorAsync(call, process, exit).ConfigureAwait(false);
+            return exit is 0 ? null : await ExitErrorAsync(process, exit).ConfigureAwait(false);
         }
         catch (OperationCanceledException)
         {
@@ -210,10 +210,10 @@ public sealed partial class ColdRunner(AgentOptions options, FormatCodecs codecs
         return response.StartAsync(new FunctionResponse { StatusCode = 200, ContentLength = length }, stop);
     }
 
-    private static async ValueTask<FunctionError?> ExitErrorAsync(Call call, FunctionProcess process, int? code) => code switch
+    private static async ValueTask<FunctionError?> ExitErrorAsync(FunctionProcess process, int? code) => code switch
     {
         null => null, // stopped by deadline or caller: classified by the caller of this method
-        _ when await process.OutOfMemoryAsync().ConfigureAwait(false) => new FunctionError(FunctionErrorKind.OutOfMemory, $"function was killed: out of memory (limit {call.Function.MemoryMb} MB)"),
+        _ when await process.ExceededLimitAsync().ConfigureAwait(false) is { } limit => new FunctionError(FunctionErrorKind.OverLimit, $"function was killed: {limit}"),
         _ => new FunctionError(FunctionErrorKind.Exited, $"function exited with code {code}"),
     };
 

@@ -33,8 +33,8 @@ public enum FunctionErrorKind
     /// <summary>The process exited with a non-zero code, or mid-call.</summary>
     Exited,
 
-    /// <summary>The process was killed for going over its memory limit.</summary>
-    OutOfMemory,
+    /// <summary>The process was stopped by one of its limits: memory, processes (the limit is in the message).</summary>
+    OverLimit,
 
     /// <summary>The process wrote something its format does not allow.</summary>
     ProtocolViolation,

@@ -166,8 +166,8 @@ public sealed partial class HotRunner
     private static async Task<FunctionError> ExitedMidCallAsync(HotProcess process)
     {
         var code = await process.Exited.ResultOrAsync(TimeSpan.FromSeconds(2), -1).ConfigureAwait(false);
-        return await process.OutOfMemoryAsync().ConfigureAwait(false)
-            ? new FunctionError(FunctionErrorKind.OutOfMemory, "function was killed: out of memory")
+        return await process.ExceededLimitAsync().ConfigureAwait(false) is { } limit
+            ? new FunctionError(FunctionErrorKind.OverLimit, $"function was killed: {limit}")
             : new FunctionError(FunctionErrorKind.Exited, code >= 0 ? $"function exited mid-call with code {code}" : "function closed its output mid-call");
     }
 

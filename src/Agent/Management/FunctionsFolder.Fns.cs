@@ -11,7 +11,7 @@ public sealed partial class FunctionsFolder
     private static readonly string[] FnFields =
     [
         "name", "cmd", "format", "type", "route", "memory", "cpus", "timeout", "idle_timeout", "max_concurrency", "min_idle",
-        "async_concurrency", "retries", "config", "headers", "build", "annotations", "auth",
+        "async_concurrency", "retries", "config", "headers", "build", "annotations", "auth", "pids", "tmp_size", "network", "writable_folder",
     ];
 
     private static readonly string[] FnIgnored =

@@ -42,7 +42,8 @@ public sealed class HotProcess : IAsyncDisposable
 
     public bool HasExited => _process.HasExited;
 
-    public ValueTask<bool> OutOfMemoryAsync() => _process.OutOfMemoryAsync();
+    /// <summary>The limit the process was stopped by, or null (see <see cref="FunctionProcess.ExceededLimitAsync"/>).</summary>
+    public ValueTask<string?> ExceededLimitAsync() => _process.ExceededLimitAsync();
 
     /// <summary>The process's private directory (its TMPDIR), also where the agent spools its output.</summary>
     public string? PrivateDirectory => _process.PrivateDirectory;

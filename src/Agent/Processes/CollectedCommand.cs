@@ -11,14 +11,15 @@ namespace Fnagent.Processes;
 /// </summary>
 /// <remarks>
 /// Steps of a run:
-/// 1. argv[0] is resolved against the command's own PATH; the command is wrapped to run as
-///    the function user (setpriv, bwrap: see <see cref="FunctionUser"/>), then in setsid(1),
+/// 1. argv[0] is resolved against the command's own PATH; the command is wrapped to run in
+///    the sandbox (<see cref="Sandbox"/>) as the function user (setpriv, see <see cref="FunctionUser"/>), then in setsid(1),
 ///    so that it leads a process group of its own, which Process.Start cannot give it (see
 ///    <see cref="PosixSpawn"/>). setsid execs in place: the pid is the command's.
 /// 2. CliWrap starts it synchronously, so a launch error throws at once, with exactly the
 ///    given environment (nothing of the agent's) and only its three pipes
-///    (see <see cref="InheritedDescriptors"/>); its stdin is empty.
-/// 3. Its memory cgroup, when it has a limit, is made off the path, as for a function process.
+///    (see <see cref="InheritedDescriptors"/>); its stdin is empty. It starts from a spawn
+///    thread, inside its cgroups where it can (see <see cref="SpawnThreads"/>).
+/// 3. Elsewhere it is moved into its cgroups off the path, as a function process is.
 /// 4. When it exits, what it left in its group and its cgroup is killed, as the reaper does for
 ///    a function process. When the run is cancelled, its whole group is killed at once; CliWrap
 ///    then kills the tree it can see (Process.Kill(entireProcessTree: true), which misses a
@@ -42,7 +43,7 @@ internal static class CollectedCommand
     {
         // Step 1: the command's argv.
         var program = ExecutableLookup.Resolve(spec.Command[0], spec.WorkingDirectory, spec.Environment.GetValueOrDefault("PATH"));
-        var argv = spec.User is { } user ? user.Wrap(spec.WorkingDirectory, program, spec.Command.Skip(1)) : [program, .. spec.Command.Skip(1)];
+        var argv = FunctionProcess.Argv(spec, program);
         if (Setsid is { } setsid)
         {
             argv.Insert(0, setsid);
@@ -50,7 +51,7 @@ internal static class CollectedCommand
 
         // Step 2: the start.
         InheritedDescriptors.CloseOnExec();
-        var group = new Group(spec.MemoryLimitBytes);
+        var group = new Group(spec.Limits is { } limits ? ResourceGroup.Take(limits) : null);
         var command = global::CliWrap.Cli.Wrap(argv[0])
             .WithArguments(argv.Skip(1))
             .WithWorkingDirectory(spec.WorkingDirectory)
@@ -58,14 +59,18 @@ internal static class CollectedCommand
             .WithStandardErrorPipe(stderr)
             .WithValidation(CommandResultValidation.None);
         CommandTask<CommandResult> run;
+        bool inside;
         try
         {
-            run = command.ExecuteAsync(info => Replace(info.Environment, spec.Environment), group.Watch, cancellationToken);
+            run = SpawnThreads.Run(group.Limits, () => command.ExecuteAsync(info => Replace(info.Environment, spec.Environment), group.Watch, cancellationToken), out inside);
         }
         catch (Win32Exception e)
         {
+            group.Limits?.Release();
             throw new ProcessStartException($"'{spec.Command[0]}' cannot start: {e.InnerException?.Message ?? e.Message}", e);
         }
+
+        group.Placed(inside);
 
         started?.Invoke(run.ProcessId);
 
@@ -98,25 +103,20 @@ internal static class CollectedCommand
         }
     }
 
-    /// <summary>A run's process group (led by its pid, through setsid) and memory cgroup.</summary>
-    private sealed class Group(long? memoryLimitBytes)
+    /// <summary>A run's process group (led by its pid, through setsid) and cgroups.</summary>
+    private sealed class Group(ResourceGroup? limits)
     {
         private static readonly TimeSpan MoveTimeout = TimeSpan.FromSeconds(5);
 
         private int _pid;
-        private Task<MemoryLimit?>? _memoryLimit;
+        private Task<ResourceGroup?>? _limits;
+
+        public ResourceGroup? Limits => limits;
 
         // Right after the start, before CliWrap waits for anything.
         public void Watch(Process process)
         {
             _pid = process.Id;
-            if (memoryLimitBytes is { } bytes)
-            {
-                // Step 3: off the path (a move into a cgroup can wait for an RCU grace period).
-                var pid = _pid;
-                _memoryLimit = Task.Run(() => MemoryLimit.TryApply(pid, bytes));
-            }
-
             process.Exited += (_, _) => KillLeftovers();
             if (process.HasExited)
             {
@@ -124,13 +124,30 @@ internal static class CollectedCommand
             }
         }
 
+        // Once started: inside its groups already, or (step 3) moved in off the path (a move
+        // into a cgroup can wait for an RCU grace period).
+        public void Placed(bool inside)
+        {
+            if (inside)
+            {
+                limits!.Watch();
+            }
+
+            _limits = limits is null || inside ? Task.FromResult(limits) : Task.Run(() =>
+            {
+                limits.Add(_pid);
+                limits.Watch();
+                return (ResourceGroup?)limits;
+            });
+        }
+
         public void Kill() => ProcessGroup.Kill(_pid);
 
         public async Task ReleaseAsync()
         {
-            if (_memoryLimit is { } move && await move.ResultOrAsync(MoveTimeout, null).ConfigureAwait(false) is { } limit)
+            if (_limits is { } move && await move.ResultOrAsync(MoveTimeout, null).ConfigureAwait(false) is { } group)
             {
-                limit.Release();
+                group.Release();
             }
         }
 
@@ -139,7 +156,7 @@ internal static class CollectedCommand
         private void KillLeftovers()
         {
             ProcessGroup.Kill(_pid);
-            if (_memoryLimit is { IsCompletedSuccessfully: true, Result: { } limit })
+            if (_limits is { IsCompletedSuccessfully: true, Result: { } limit })
             {
                 limit.KillMembers();
             }

@@ -33,7 +33,7 @@ internal static partial class DeadAgentLeftovers
         try
         {
             // Step 1: the cgroups.
-            var groups = await MemoryLimit.RemoveAbandonedAsync().ConfigureAwait(false);
+            var groups = await ResourceGroup.RemoveAbandonedAsync().ConfigureAwait(false);
 
             // Step 2: processes that name a dead owner's private directory.
             var directories = AbandonedDirectories();

@@ -5,7 +5,7 @@ namespace Fnagent.Processes;
 /// <summary>
 /// Starts a process of a function, hot or cold, the one way: an empty private directory,
 /// the exact environment of docs/protocols.md §1 (plus what the caller adds for its
-/// format), the function's folder, its memory limit, and the user functions run as.
+/// format), the function's folder, its limits, the sandbox, and the user functions run as.
 /// </summary>
 public static class FunctionLaunch
 {
@@ -22,7 +22,11 @@ public static class FunctionLaunch
         var privateDirectory = PrivateDirectories.Take(owner, user);
         try
         {
-            var env = Environment(function, options.FunctionPath, privateDirectory);
+            // In the sandbox, HOME and TMPDIR are its /tmp; the private directory stays the
+            // agent's (it spools output there), seen inside only where a socket goes (http-stream).
+            var sandbox = Sandboxed(function, options, function.Directory,
+                FunctionFormats.Of(function.Format).Transport == FormatTransport.UnixSocket ? [privateDirectory] : []);
+            var env = Environment(function, options.FunctionPath, sandbox is null ? privateDirectory : SandboxHome);
             addEnvironment?.Invoke(env, privateDirectory);
             return FunctionProcess.Start(
                 new ProcessSpec
@@ -32,7 +36,9 @@ public static class FunctionLaunch
                     WorkingDirectory = function.Directory,
                     PrivateDirectory = privateDirectory,
                     PrivateDirectoryOwner = owner,
-                    MemoryLimitBytes = function.MemoryMb * 1024L * 1024L,
+                    Limits = LimitsOf(function, options),
+                    OpenFiles = options.Limits.OpenFiles,
+                    Sandbox = sandbox,
                     User = user,
                     StdoutIsLog = stdoutIsLog,
                     OutputDrainAfterExit = options.Limits.OutputDrainAfterExit,
@@ -45,6 +51,32 @@ public static class FunctionLaunch
             throw;
         }
     }
+
+    /// <summary>HOME and TMPDIR of a sandboxed function: its own tmpfs.</summary>
+    public const string SandboxHome = "/tmp";
+
+    /// <summary>The memory, process and CPU limits of <paramref name="function"/>'s processes.</summary>
+    internal static ResourceLimits LimitsOf(FunctionDefinition function, AgentOptions options) =>
+        new((long)function.MemoryMb << 20, function.Pids ?? options.Limits.Pids, function.CpuCount);
+
+    /// <summary>
+    /// The sandbox of a process of <paramref name="function"/> starting in
+    /// <paramref name="workingDirectory"/> with <paramref name="writable"/> bound in, or null
+    /// when functions run unsandboxed here.
+    /// </summary>
+    public static SandboxedRun? Sandboxed(FunctionDefinition function, AgentOptions options, string workingDirectory, IReadOnlyList<string> writable) =>
+        options.Jail is { Active: true } jail
+            ? new SandboxedRun
+            {
+                Jail = jail,
+                Folder = function.Directory,
+                WritableFolder = function.WritableFolder,
+                WorkingDirectory = workingDirectory,
+                TmpBytes = (long)(function.TmpSizeMb ?? options.Limits.TmpSizeMb) << 20,
+                NoNetwork = function.Network == FunctionNetwork.None,
+                Writable = writable,
+            }
+            : null;
 
     /// <summary>
     /// What every process of <paramref name="function"/> gets at start, hot or cold

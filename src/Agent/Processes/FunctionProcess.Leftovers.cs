@@ -73,7 +73,7 @@ public sealed partial class FunctionProcess
 
             // Step 2: the cgroup, then whoever holds the pipes, in rounds.
             var pipes = new[] { _stdoutPipe, _stderrPipe }.OfType<SafePipeHandle>().Select(PipeHolders.Identify).OfType<string>().ToArray();
-            var limit = _memoryLimit is { IsCompletedSuccessfully: true } move ? move.Result : null;
+            var limit = _group is { IsCompletedSuccessfully: true } move ? move.Result : null;
             var until = Environment.TickCount64 + (long)_spec.OutputDrainAfterExit.TotalMilliseconds;
             while (!OutputClosed() && Environment.TickCount64 < until)
             {

@@ -25,12 +25,12 @@ public sealed partial class FunctionProcess : IAsyncDisposable
 
     private readonly TaskCompletionSource<int> _exited = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly ProcessSpec _spec;
-    private readonly Task<MemoryLimit?>? _memoryLimit;
+    private readonly Task<ResourceGroup?> _group;
     private LinePump? _stderr;
     private LinePump? _stdoutLog;
     private int _disposed;
 
-    private FunctionProcess(PosixSpawn.Child child, ProcessSpec spec)
+    private FunctionProcess(PosixSpawn.Child child, ProcessSpec spec, ResourceGroup? group, bool inside)
     {
         _spec = spec;
         Id = child.Pid;
@@ -38,11 +38,21 @@ public sealed partial class FunctionProcess : IAsyncDisposable
         StandardInput = PosixSpawn.Stream(child.StandardInput, System.IO.Pipes.PipeDirection.Out);
         StandardOutput = spec.StdoutIsLog ? Stream.Null : PosixSpawn.Stream(child.StandardOutput, System.IO.Pipes.PipeDirection.In);
         WatchPipes(child.StandardOutput, child.StandardError);
-        // Off the call's path: a move into a cgroup waits for an RCU grace period when moves
-        // are rare (the kernel's cgroup_threadgroup_rwsem), which every sporadic cold call
-        // paid before its answer (docs/performance.md). The process runs meanwhile, as it
-        // did while the move was made in line.
-        _memoryLimit = spec.MemoryLimitBytes is { } bytes ? Task.Run(() => MemoryLimit.TryApply(child.Pid, bytes)) : null;
+        // Started inside its groups (cgroup v1, see SpawnThreads), or moved in off the call's
+        // path: a move of a process into a cgroup waits for an RCU grace period when moves are
+        // rare (the kernel's cgroup_threadgroup_rwsem), which every sporadic cold call paid
+        // before its answer (docs/performance.md). The process runs meanwhile.
+        if (inside)
+        {
+            group!.Watch();
+        }
+
+        _group = group is null || inside ? Task.FromResult(group) : Task.Run(() =>
+        {
+            group.Add(child.Pid);
+            group.Watch();
+            return (ResourceGroup?)group;
+        });
     }
 
     /// <summary>The pid; also the process group id of everything it starts.</summary>
@@ -85,13 +95,13 @@ public sealed partial class FunctionProcess : IAsyncDisposable
     public bool HasUnreadOutput => PipePoll.IsReadable(StandardOutput);
 
     /// <summary>
-    /// True when the process was killed because it went over its memory limit. Blocks no
-    /// thread (it may be asked on an epoll thread): it waits, bounded, only for the move into
-    /// the group, which has finished by the time the limit can kill, but whose mover may not
-    /// be back from its write yet.
+    /// The limit the process was stopped by ("out of memory (limit 128 MB)", "process limit
+    /// (pids 128)"), or null. Blocks no thread (it may be asked on an epoll thread): it waits,
+    /// bounded, only for the move into the group, which has finished by the time a limit can
+    /// stop it, but whose mover may not be back from its write yet.
     /// </summary>
-    public async ValueTask<bool> OutOfMemoryAsync() =>
-        _memoryLimit is { } move && await move.ResultOrAsync(ReapTimeout, null).ConfigureAwait(false) is { } limit && limit.WasExceeded();
+    public async ValueTask<string?> ExceededLimitAsync() =>
+        (await _group.ResultOrAsync(ReapTimeout, null).ConfigureAwait(false))?.ExceededLimit();
 
     /// <summary>The private directory given to the process, or null.</summary>
     public string? PrivateDirectory => _spec.PrivateDirectory;
@@ -106,21 +116,37 @@ public sealed partial class FunctionProcess : IAsyncDisposable
 
         // The child leads a new process group (see PosixSpawn), with exactly
         // spec.Environment: nothing of the agent's environment (secrets included) reaches it.
-        // A root agent's function runs as its user, through setpriv (see FunctionUser).
-        List<string> argv;
-        if (spec.User is { } user)
+        // It runs in the sandbox (see Sandbox), and a root agent's function as its user,
+        // through setpriv (see FunctionUser).
+        // In the sandbox, the open-files limit is set in bubblewrap's handshake, before the
+        // function exists (see PosixSpawn.Handshake.cs); else at once after the spawn, on the
+        // spawning thread: a function that forks within microseconds of its exec escapes it.
+        var handshake = spec is { Sandbox: not null, OpenFiles: not null };
+        var argv = Argv(handshake ? spec with { Sandbox = spec.Sandbox! with { Handshake = true } } : spec, program);
+        var group = spec.Limits is { } limits ? ResourceGroup.Take(limits) : null;
+        PosixSpawn.Child child;
+        bool inside;
+        try
         {
-            argv = user.Wrap(spec.WorkingDirectory, program, spec.Command.Skip(1));
+            child = SpawnThreads.Run(group, () =>
+            {
+                var child = PosixSpawn.Start(spec.Command[0], argv[0], argv, spec.Environment, spec.WorkingDirectory, spec.StdoutIsLog,
+                    handshake ? spec.OpenFiles : null);
+                if (!handshake && spec.OpenFiles is { } files)
+                {
+                    PosixSpawn.LimitOpenFiles(child.Pid, files);
+                }
+
+                return child;
+            }, out inside);
         }
-        else
+        catch
         {
-            argv = new List<string>(spec.Command.Count) { program };
-            argv.AddRange(spec.Command.Skip(1));
+            group?.Release();
+            throw;
         }
 
-        var child = PosixSpawn.Start(spec.Command[0], argv[0], argv, spec.Environment, spec.WorkingDirectory, spec.StdoutIsLog);
-
-        var started = new FunctionProcess(child, spec);
+        var started = new FunctionProcess(child, spec, group, inside);
         Live[started.Id] = started;
         started._stderr = new LinePump(child.StandardError, onStderrLine);
         started.StderrDrained = started._stderr.Drained;
@@ -136,6 +162,14 @@ public sealed partial class FunctionProcess : IAsyncDisposable
 
         return started;
     }
+
+    /// <summary>The argv that starts <paramref name="program"/> of <paramref name="spec"/>: in the sandbox, as the function user, or as is.</summary>
+    internal static List<string> Argv(ProcessSpec spec, string program) => spec switch
+    {
+        { Sandbox: { } run } => run.Jail.Wrap(run, program, spec.Command.Skip(1)),
+        { User: { } user } => user.Wrap(spec.WorkingDirectory, program, spec.Command.Skip(1)),
+        _ => [program, .. spec.Command.Skip(1)],
+    };
 
     /// <summary>Kills the process and everything in its process group, at once.</summary>
     public void Kill()
@@ -172,8 +206,8 @@ public sealed partial class FunctionProcess : IAsyncDisposable
     public static async Task KillAllAsync()
     {
         await Task.WhenAll(Live.Values.Select(p => p.DisposeAsync().AsTask())).ConfigureAwait(false);
-        await MemoryLimit.RemovalsAsync().WaitAsync(ReapTimeout).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-        MemoryLimit.RemoveKept();
+        await ResourceGroup.RemovalsAsync().WaitAsync(ReapTimeout).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        ResourceGroup.RemoveKept();
         PrivateDirectories.RemoveKept();
     }
 
@@ -214,8 +248,8 @@ public sealed partial class FunctionProcess : IAsyncDisposable
         // Nothing of the call may be left to touch a directory the next call gets: the group
         // is gone and, by its memory cgroup, no child that left the group lives on either.
         // Without a cgroup that cannot be known, and the directory is removed.
-        var limit = _memoryLimit is { } move ? await move.ResultOrAsync(ReapTimeout, null).ConfigureAwait(false) : null;
-        var nothingLeft = (limit?.Release() ?? false) && HasExited && ProcessGroup.IsEmpty(Id);
+        var group = await _group.ResultOrAsync(ReapTimeout, null).ConfigureAwait(false);
+        var nothingLeft = (group?.Release() ?? false) && HasExited && ProcessGroup.IsEmpty(Id);
         if (_spec.PrivateDirectory is { } dir)
         {
             if (_spec.PrivateDirectoryOwner is { } owner && nothingLeft)

@@ -105,6 +105,14 @@ public sealed unsafe partial class FunctionUser
     }
 
     /// <summary>
+    /// setpriv's part of the argv (the program follows): the user, no supplementary groups and,
+    /// in the sandbox, no capabilities at all (bounding and inheritable sets emptied, so
+    /// nothing can be regained by exec).
+    /// </summary>
+    public IReadOnlyList<string> Setpriv(bool dropCapabilities) =>
+        dropCapabilities ? [.. _setpriv[..^1], "--bounding-set=-all", "--inh-caps=-all", "--"] : _setpriv;
+
+    /// <summary>
     /// Why a function in <paramref name="folder"/> cannot run as this user, or null when it can
     /// (also through bubblewrap). Checked when the function loads, so the operator reads it in
     /// the log and in <c>GET /v1/functions</c> instead of a "permission denied" at call time.

@@ -27,7 +27,7 @@ internal static unsafe partial class KernelFile
             fixed (byte* p = bytes)
             {
                 nint written;
-                while ((written = write(fd, p, length)) < 0 && Marshal.GetLastPInvokeError() == Libc.EIntr)
+                while ((written = Libc.write(fd, p, length)) < 0 && Marshal.GetLastPInvokeError() == Libc.EIntr)
                 {
                 }
 
@@ -96,6 +96,4 @@ internal static unsafe partial class KernelFile
         return new IOException($"{what} {path}: {Marshal.GetPInvokeErrorMessage(errno)}", errno);
     }
 
-    [LibraryImport("libc", SetLastError = true)]
-    private static partial nint write(int fd, byte* buffer, nint count);
 }

@@ -22,6 +22,9 @@ internal static unsafe partial class Libc
     public static partial nint read(int fd, byte* buffer, nint count);
 
     [LibraryImport("libc", SetLastError = true)]
+    public static partial nint write(int fd, byte* buffer, nint count);
+
+    [LibraryImport("libc", SetLastError = true)]
     public static partial int kill(int pid, int sig);
 
     [LibraryImport("libc", SetLastError = true)]

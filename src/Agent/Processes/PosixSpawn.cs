@@ -41,6 +41,7 @@ internal static unsafe partial class PosixSpawn
     private const int CldExited = 1;
     private const int FSetFl = 4;
     private const int ONonBlock = 0x800;
+    private const int RlimitNofile = 7;
 
     // glibc: posix_spawnattr_t is 336 bytes, posix_spawn_file_actions_t 80, sigset_t 128.
     private const int OpaqueSize = 1024;
@@ -50,16 +51,24 @@ internal static unsafe partial class PosixSpawn
     /// <summary>
     /// Starts the child. The agent's ends of stderr, and of stdout when <paramref name="stdoutIsLog"/>,
     /// are non-blocking: they are read by <see cref="LinePump"/>, only when they are readable.
+    /// With <paramref name="sandboxOpenFiles"/>, the argv is bubblewrap's with
+    /// <c>--info-fd 3 --block-fd 4</c> (<see cref="InfoFd"/>, <see cref="BlockFd"/>): the
+    /// sandbox's pid 1 gets that RLIMIT_NOFILE before it starts the function (see <see cref="Release"/>).
     /// </summary>
     public static Child Start(string name, string path, IReadOnlyList<string> argv, IReadOnlyDictionary<string, string> environment,
-        string workingDirectory, bool stdoutIsLog)
+        string workingDirectory, bool stdoutIsLog, int? sandboxOpenFiles = null)
     {
         Span<int> stdin = stackalloc int[2];
         Span<int> stdout = stackalloc int[2];
         Span<int> stderr = stackalloc int[2];
+        Span<int> info = stackalloc int[2];
+        Span<int> block = stackalloc int[2];
         stdin.Fill(-1);
         stdout.Fill(-1);
         stderr.Fill(-1);
+        info.Fill(-1);
+        block.Fill(-1);
+        Child child = default;
         var attr = NativeMemory.AllocZeroed(OpaqueSize);
         var actions = NativeMemory.AllocZeroed(OpaqueSize);
         var signals = NativeMemory.AllocZeroed(OpaqueSize);
@@ -82,7 +91,15 @@ internal static unsafe partial class PosixSpawn
             Check(posix_spawn_file_actions_adddup2(actions, stdin[0], 0), "adddup2");
             Check(posix_spawn_file_actions_adddup2(actions, stdout[1], 1), "adddup2");
             Check(posix_spawn_file_actions_adddup2(actions, stderr[1], 2), "adddup2");
-            Check(posix_spawn_file_actions_addclosefrom_np(actions, 3), "addclosefrom");
+            if (sandboxOpenFiles is not null)
+            {
+                Check(MakePipe(info), "pipe");
+                Check(MakePipe(block), "pipe");
+                Check(posix_spawn_file_actions_adddup2(actions, info[1], InfoFd), "adddup2");
+                Check(posix_spawn_file_actions_adddup2(actions, block[0], BlockFd), "adddup2");
+            }
+
+            Check(posix_spawn_file_actions_addclosefrom_np(actions, sandboxOpenFiles is null ? 3 : BlockFd + 1), "addclosefrom");
             Check(posix_spawn_file_actions_addchdir_np(actions, workingDirectory), "addchdir");
 
             Check(posix_spawnattr_init(attr), "posix_spawnattr_init");
@@ -103,15 +120,15 @@ internal static unsafe partial class PosixSpawn
                 throw new ProcessStartException($"cannot start '{name}': {Marshal.GetPInvokeErrorMessage(error)}");
             }
 
-            var child = new Child(pid, new SafePipeHandle(stdin[1], ownsHandle: true), new SafePipeHandle(stdout[0], ownsHandle: true),
+            child = new Child(pid, new SafePipeHandle(stdin[1], ownsHandle: true), new SafePipeHandle(stdout[0], ownsHandle: true),
                 new SafePipeHandle(stderr[0], ownsHandle: true));
             stdin[1] = stdout[0] = stderr[0] = -1;
-            return child;
         }
         finally
         {
-            // The child's ends are the child's now; a failed start closes every end.
-            foreach (var fd in new[] { stdin[0], stdin[1], stdout[0], stdout[1], stderr[0], stderr[1] })
+            // The child's ends are the child's now; a failed start closes every end. The
+            // handshake's ends of the agent stay open until it is done.
+            foreach (var fd in new[] { stdin[0], stdin[1], stdout[0], stdout[1], stderr[0], stderr[1], info[1], block[0] })
             {
                 if (fd >= 0)
                 {
@@ -137,7 +154,24 @@ internal static unsafe partial class PosixSpawn
             NativeMemory.Free(attr);
             NativeMemory.Free(actions);
             NativeMemory.Free(signals);
+            if (!(sandboxOpenFiles is not null && info[0] >= 0 && block[1] >= 0 && child.Pid > 0))
+            {
+                foreach (var fd in new[] { info[0], block[1] })
+                {
+                    if (fd >= 0)
+                    {
+                        _ = Libc.close(fd);
+                    }
+                }
+            }
         }
+
+        if (sandboxOpenFiles is { } files)
+        {
+            Release(child.Pid, info[0], block[1], files);
+        }
+
+        return child;
     }
 
     /// <summary>
@@ -171,6 +205,23 @@ internal static unsafe partial class PosixSpawn
         while (waitpid(pid, null, 0) < 0 && Marshal.GetLastPInvokeError() == Libc.EIntr)
         {
         }
+    }
+
+    /// <summary>
+    /// Sets RLIMIT_NOFILE of <paramref name="pid"/>, soft and hard, to <paramref name="files"/>
+    /// (at most the agent's own hard limit). False when it failed (the child is gone).
+    /// </summary>
+    public static bool LimitOpenFiles(int pid, int files)
+    {
+        ulong* own = stackalloc ulong[2];
+        if (prlimit(0, RlimitNofile, null, own) != 0)
+        {
+            return false;
+        }
+
+        ulong* limit = stackalloc ulong[2];
+        limit[0] = limit[1] = Math.Min((ulong)files, own[1]);
+        return prlimit(pid, RlimitNofile, limit, null) == 0;
     }
 
     public static AnonymousPipeClientStream Stream(SafePipeHandle handle, PipeDirection direction) => new(direction, handle);
@@ -259,6 +310,9 @@ internal static unsafe partial class PosixSpawn
 
     [LibraryImport("libc")]
     private static partial int posix_spawnattr_setsigmask(void* attr, void* set);
+
+    [LibraryImport("libc", SetLastError = true)]
+    private static partial int prlimit(int pid, int resource, ulong* newLimit, ulong* oldLimit);
 
     [LibraryImport("libc", StringMarshalling = StringMarshalling.Utf8)]
     private static partial int posix_spawn(int* pid, string path, void* actions, void* attr, byte** argv, byte** envp);

@@ -37,8 +37,14 @@ public sealed record ProcessSpec
     /// </summary>
     public FunctionUser? User { get; init; }
 
-    /// <summary>Memory limit in bytes applied where the machine allows it, or null for none.</summary>
-    public long? MemoryLimitBytes { get; init; }
+    /// <summary>Memory, process and CPU limits applied where the machine allows it (<see cref="ResourceGroup"/>), or null for none.</summary>
+    internal ResourceLimits? Limits { get; init; }
+
+    /// <summary>Most files the process may hold open (RLIMIT_NOFILE), or null to inherit the agent's.</summary>
+    public int? OpenFiles { get; init; }
+
+    /// <summary>The sandbox to run in and what it holds, or null to run on the host as is.</summary>
+    public SandboxedRun? Sandbox { get; init; }
 
     /// <summary>
     /// How long, once the main process has exited, what it left holding its stdout or stderr

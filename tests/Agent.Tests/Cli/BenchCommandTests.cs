@@ -35,6 +35,9 @@ public sealed class BenchCommandTests
     public async Task BenchOfAHotFunctionComparedColdPrintsBothRunsAndTheRatio()
     {
         await using var agent = await RunningAgent.StartAsync(RunningAgent.TestFunctions);
+        // The cold run starts the function itself, with the settings serve would read: the
+        // sandbox lets it read the test functions' shared scripts, as RunningAgent does.
+        Environment.SetEnvironmentVariable("FNAGENT_Sandbox__ReadOnlyPaths", RunningAgent.TestFunctions);
         var (code, output) = await RunAsync(new BenchSettings("hot/json-python", 20, 2, "{\"name\":\"bench\"}"u8.ToArray(),
             "application/json", "POST", ColdRequests: 3, agent.Address.ToString()));
 

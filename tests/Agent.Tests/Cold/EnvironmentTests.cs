@@ -69,8 +69,10 @@ public sealed class EnvironmentTests(ColdFixture fixture) : IClassFixture<ColdFi
     {
         // Its own group: one kill reaches all it starts. The agent's session: Linux's
         // autogroup scheduling shares the CPU between sessions, and a session per process
-        // left the agent one share against all of them.
-        using var response = await fixture.Agent.Client.PostAsync("r/tests/ids", null);
+        // left the agent one share against all of them. Read from inside, so without the
+        // sandbox: in it, the group and session lie outside its PID namespace (ids 0).
+        await using var agent = await RunningAgent.StartAsync(RunningAgent.TestFunctions, o => o.Sandbox.Mode = Fnagent.Processes.SandboxMode.Off);
+        using var response = await agent.Client.PostAsync("r/tests/ids", null);
         var ids = (await response.Content.ReadAsStringAsync()).Split(' ', StringSplitOptions.TrimEntries);
         var agentSession = File.ReadAllText("/proc/self/stat").Split(") ")[1].Split(' ')[3];
 

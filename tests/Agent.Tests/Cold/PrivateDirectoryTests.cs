@@ -6,7 +6,7 @@ namespace Fnagent.Agent.Tests.Cold;
 /// Each process's private directory (TMPDIR and HOME, docs/protocols.md §1): empty and
 /// the agent user's alone at every call, whatever the previous process left in its own.
 /// </summary>
-public sealed class PrivateDirectoryTests(ColdFixture fixture) : IClassFixture<ColdFixture>
+public sealed class PrivateDirectoryTests(UnsandboxedColdFixture fixture) : IClassFixture<UnsandboxedColdFixture>
 {
     [Fact]
     public async Task EveryCallGetsAnEmptyDirectoryOnlyTheAgentUserCanEnter()

@@ -9,7 +9,7 @@ namespace Fnagent.Agent.Tests.Cold;
 /// the function (tests/functions/body-check) leaves an <c>.eof</c> marker only when its
 /// stdin ended cleanly, so a marker means the agent passed a cut body off as whole.
 /// </summary>
-public sealed class TruncatedBodyTests(ColdFixture fixture) : IClassFixture<ColdFixture>, IDisposable
+public sealed class TruncatedBodyTests(UnsandboxedColdFixture fixture) : IClassFixture<UnsandboxedColdFixture>, IDisposable
 {
     private static readonly byte[] Partial = Encoding.ASCII.GetBytes("only 23 of the 90 bytes");
 

@@ -18,10 +18,27 @@ public abstract class DirektivFixture : IAsyncLifetime
 
     public static string Functions => Path.Combine(RunningAgent.TestFunctions, "direktiv");
 
-    public async Task InitializeAsync() =>
-        Agent = await RunningAgent.StartAsync(Functions, options => options.Direktiv.Isolation = Isolation);
+    /// <summary>
+    /// Where a function writes what it was sent (a DELETE, say): the one folder of the host
+    /// the sandbox lets it write (Sandbox:WritablePaths), writable by the functions' user.
+    /// </summary>
+    public string Records { get; } = Directory.CreateTempSubdirectory("fnagent-direktiv-records-").FullName;
 
-    public async Task DisposeAsync() => await Agent.DisposeAsync();
+    public async Task InitializeAsync()
+    {
+        File.SetUnixFileMode(Records, (UnixFileMode)0b111_111_111);
+        Agent = await RunningAgent.StartAsync(Functions, options =>
+        {
+            options.Direktiv.Isolation = Isolation;
+            options.Sandbox.WritablePaths = Records;
+        });
+    }
+
+    public async Task DisposeAsync()
+    {
+        await Agent.DisposeAsync();
+        Directory.Delete(Records, recursive: true);
+    }
 
     public async Task<(HttpResponseMessage Response, JsonElement Body)> PostAsync(string path, object input, CancellationToken cancellationToken = default)
     {

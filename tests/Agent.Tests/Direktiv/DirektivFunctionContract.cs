@@ -83,12 +83,12 @@ public abstract class DirektivFunctionContract(DirektivFixture fixture)
         var calls = new[] { "r/direktiv/greeter", "r/direktiv/twin", "r/direktiv/greeter", "r/direktiv/twin" }
             .Select(path => fixture.PostAsync(path, new { action = "sleep", ms = 200 }).ContinueWith(_ => fixture.PostAsync(path, new { })).Unwrap());
         var answers = await Task.WhenAll(calls);
-        var (_, greeter) = await fixture.PostAsync("r/direktiv/greeter", new { });
-        var (_, twin) = await fixture.PostAsync("r/direktiv/twin", new { });
+        var (greeterResponse, greeter) = await fixture.PostAsync("r/direktiv/greeter", new { });
+        var (twinResponse, twin) = await fixture.PostAsync("r/direktiv/twin", new { });
 
         Assert.All(answers, a => Assert.Equal(HttpStatusCode.OK, a.Response.StatusCode));
         Assert.Equal("Hello world from twin", twin.GetProperty("greeting").GetString());
-        Assert.NotEqual(greeter.GetProperty("pid").GetInt32(), twin.GetProperty("pid").GetInt32());
+        Assert.NotEqual(await fixture.Agent.PidOfAsync(greeterResponse), await fixture.Agent.PidOfAsync(twinResponse));
         if (fixture.Mode == DirektivIsolation.Namespace)
         {
             Assert.Equal(8080, greeter.GetProperty("port").GetInt32());
@@ -104,11 +104,11 @@ public abstract class DirektivFunctionContract(DirektivFixture fixture)
     public async Task ManyCallsInFlightAtOnceAreServedByOneInstance()
     {
         var answers = await Task.WhenAll(Enumerable.Range(0, 6).Select(_ => fixture.PostAsync("r/direktiv/greeter", new { action = "sleep", ms = 300 })));
-        var (_, after) = await fixture.PostAsync("r/direktiv/greeter", new { });
-        var (_, again) = await fixture.PostAsync("r/direktiv/greeter", new { });
+        var (after, _) = await fixture.PostAsync("r/direktiv/greeter", new { });
+        var (again, _) = await fixture.PostAsync("r/direktiv/greeter", new { });
 
         Assert.All(answers, a => Assert.Equal(HttpStatusCode.OK, a.Response.StatusCode));
-        Assert.Equal(after.GetProperty("pid").GetInt32(), again.GetProperty("pid").GetInt32());
+        Assert.Equal(await fixture.Agent.PidOfAsync(after), await fixture.Agent.PidOfAsync(again));
     }
 
     [Fact]
@@ -118,13 +118,13 @@ public abstract class DirektivFunctionContract(DirektivFixture fixture)
         var (response, body) = await fixture.PostAsync("r/direktiv/warm", new { });
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        Assert.Contains(body.GetProperty("pid").GetInt32(), ProcessTable.Matching("direktiv_fn.js warm-instance"));
+        Assert.Contains(await fixture.Agent.PidOfAsync(response), ProcessTable.Matching("direktiv_fn.js warm-instance", withSandbox: true));
     }
 
     [Fact]
     public async Task ADeadlineSendsDeleteWithTheActionIdToTheFunctionThenAnswers504()
     {
-        var record = Path.Combine(Path.GetTempPath(), $"fnagent-delete-{Guid.NewGuid():N}");
+        var record = Path.Combine(fixture.Records, $"fnagent-delete-{Guid.NewGuid():N}");
         try
         {
             var (response, body) = await fixture.PostAsync("r/direktiv/greeter", new { action = "sleep", ms = 20_000, record });
@@ -142,7 +142,7 @@ public abstract class DirektivFunctionContract(DirektivFixture fixture)
     [Fact]
     public async Task ACallerWhoGoesAwaySendsDeleteWithTheActionIdToTheFunction()
     {
-        var record = Path.Combine(Path.GetTempPath(), $"fnagent-delete-{Guid.NewGuid():N}");
+        var record = Path.Combine(fixture.Records, $"fnagent-delete-{Guid.NewGuid():N}");
         try
         {
             using var abort = new CancellationTokenSource();
@@ -214,7 +214,7 @@ public abstract class DirektivFunctionContract(DirektivFixture fixture)
         Assert.Equal(HttpStatusCode.OK, left.StatusCode);
         Assert.Equal(HttpStatusCode.OK, next.StatusCode);
         Assert.Equal("Hello Grace", body.GetProperty("greeting").GetString());
-        Assert.NotEqual(leaving.GetProperty("pid").GetInt32(), body.GetProperty("pid").GetInt32());
+        Assert.NotEqual(await fixture.Agent.PidOfAsync(left), await fixture.Agent.PidOfAsync(next));
     }
 
     /// <summary>The call's log once it holds <paramref name="text"/>; fails after 15 s.</summary>

@@ -27,7 +27,7 @@ public sealed class ConcurrencyTests
         var calls = Enumerable.Range(0, 64).Select(async i =>
         {
             using var response = await agent.Client.PostAsync("r/hot/json-slow", new StringContent($"call {i}"));
-            return (response.StatusCode, Body: await response.Content.ReadAsStringAsync(), Pid: response.Headers.GetValues("X-Pid").Single());
+            return (response.StatusCode, Body: await response.Content.ReadAsStringAsync(), Pid: await agent.PidOfAsync(response));
         }).ToArray();
         var results = await Task.WhenAll(calls).WaitAsync(TimeSpan.FromSeconds(60));
         await watching.CancelAsync();
@@ -74,7 +74,7 @@ public sealed class ConcurrencyTests
     {
         await using var agent = await RunningAgent.StartAsync(RunningAgent.TestFunctions);
         using var response = await agent.Client.PostAsync("r/hot/json-idle", new StringContent("x"));
-        var pid = int.Parse(response.Headers.GetValues("X-Pid").Single());
+        var pid = await agent.PidOfAsync(response);
         var pool = PoolOf(agent, "json-idle");
 
         Assert.True(ProcessTable.IsAlive(pid));

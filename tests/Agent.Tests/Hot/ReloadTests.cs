@@ -31,13 +31,13 @@ public sealed class ReloadTests : IDisposable
 
         var callers = Enumerable.Range(0, 8).Select(caller => Task.Run(async () =>
         {
-            var results = new List<(HttpStatusCode Status, string Sent, string Body, string? Pid)>();
+            var results = new List<(HttpStatusCode Status, string Sent, string Body, int? Pid)>();
             for (var i = 0; !done.IsCancellationRequested || i < 20; i++)
             {
                 var sent = $"caller {caller} call {i}";
                 using var response = await agent.Client.PostAsync("r/t/reloaded", new StringContent(sent));
                 results.Add((response.StatusCode, sent, await response.Content.ReadAsStringAsync(),
-                    response.Headers.TryGetValues("X-Pid", out var pid) ? pid.Single() : null));
+                    response.IsSuccessStatusCode ? await agent.PidOfAsync(response) : null));
             }
 
             return results;

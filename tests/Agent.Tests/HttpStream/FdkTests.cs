@@ -63,7 +63,7 @@ public sealed class FdkTests(FdkFixture fixture) : IClassFixture<FdkFixture>
         var log = await fixture.Agent.Client.GetStringAsync($"v1/calls/{failed.Headers.GetValues("Fn-Call-Id").Single()}/log");
         Assert.Contains("boom on purpose", log);
         Assert.Equal(HttpStatusCode.OK, after.StatusCode);
-        Assert.Equal(Pid(beforeBody), Pid(afterBody));
+        Assert.Equal(await fixture.Agent.PidOfAsync(before), await fixture.Agent.PidOfAsync(after));
     }
 
     [Fact]
@@ -87,7 +87,7 @@ public sealed class FdkTests(FdkFixture fixture) : IClassFixture<FdkFixture>
             var (response, body) = await fixture.PostJsonAsync("r/fdk/json", $$"""{"name":"n{{i}}"}""");
             Assert.Equal(HttpStatusCode.OK, response.StatusCode);
             Assert.Contains($"n{i}", body);
-            pids.Add(Pid(body));
+            pids.Add(await fixture.Agent.PidOfAsync(response));
         }
 
         Assert.Single(pids);
@@ -124,22 +124,17 @@ public sealed class FdkTests(FdkFixture fixture) : IClassFixture<FdkFixture>
     public async Task AKilledFdkIsReplacedAndItsStaleSocketNeverGetsInTheWay()
     {
         var (first, firstBody) = await fixture.PostJsonAsync("r/fdk/request", "{}");
-        System.Diagnostics.Process.GetProcessById(Pid(firstBody)).Kill();
+        var firstPid = await fixture.Agent.PidOfAsync(first);
+        System.Diagnostics.Process.GetProcessById(firstPid).Kill();
 
         // Reaped, not merely a zombie: node's main thread turns zombie while its other
         // threads, which hold the socket, are still exiting.
-        Assert.True(await ProcessTable.EventuallyAsync(() => !Directory.Exists($"/proc/{Pid(firstBody)}"), TimeSpan.FromSeconds(5)));
+        Assert.True(await ProcessTable.EventuallyAsync(() => !Directory.Exists($"/proc/{firstPid}"), TimeSpan.FromSeconds(5)));
 
         var (next, nextBody) = await fixture.PostJsonAsync("r/fdk/request", "{}");
 
         Assert.Equal(HttpStatusCode.OK, first.StatusCode);
         Assert.True(next.StatusCode == HttpStatusCode.OK, nextBody);
-        Assert.NotEqual(Pid(firstBody), Pid(nextBody));
-    }
-
-    private static int Pid(string body)
-    {
-        using var json = JsonDocument.Parse(body);
-        return json.RootElement.GetProperty("pid").GetInt32();
+        Assert.NotEqual(firstPid, await fixture.Agent.PidOfAsync(next));
     }
 }

@@ -8,6 +8,10 @@ public sealed class DeployTests : IAsyncLifetime
 {
     private readonly string _functions = Directory.CreateTempSubdirectory("fnagent-deploy-").FullName;
     private readonly string _data = Directory.CreateTempSubdirectory("fnagent-deploy-data-").FullName;
+
+    // Where functions mark that a call started: a folder the sandbox lets every function
+    // write (Sandbox:WritablePaths), and the user of a root agent's functions too.
+    private readonly string _started = Directory.CreateTempSubdirectory("fnagent-started-").FullName;
     private RunningAgent _agent = null!;
 
     private HttpClient Client => _agent.Client;
@@ -19,11 +23,14 @@ public sealed class DeployTests : IAsyncLifetime
         await _agent.DisposeAsync();
         Directory.Delete(_functions, recursive: true);
         Directory.Delete(_data, recursive: true);
+        Directory.Delete(_started, recursive: true);
     }
 
     private Task<RunningAgent> StartAsync(Action<AgentOptions>? configure = null) => RunningAgent.StartAsync(_functions, options =>
     {
         options.DataDirectory = _data;
+        File.SetUnixFileMode(_started, (UnixFileMode)0b111_111_111);
+        options.Sandbox.WritablePaths = _started;
         configure?.Invoke(options);
     });
 
@@ -49,15 +56,12 @@ public sealed class DeployTests : IAsyncLifetime
             Assert.StartsWith("v1", await Client.CallAsync(path, "x"));
         }
 
-        // Functions of a root agent run as nobody: the folder they mark must be theirs to write.
-        var started = Directory.CreateTempSubdirectory("fnagent-started-").FullName;
-        File.SetUnixFileMode(started, (UnixFileMode)0b111_111_111);
-        await Client.PutJsonAsync($"v2/fns/{fn}", new { config = new Dictionary<string, string> { ["GREETING"] = "hey", ["STARTED"] = started } });
+        await Client.PutJsonAsync($"v2/fns/{fn}", new { config = new Dictionary<string, string> { ["GREETING"] = "hey", ["STARTED"] = _started } });
         Assert.StartsWith("v1 hey", await Client.CallAsync("r/life/greet"));
 
         // Calls running while a new version is deployed finish on the old one; none fails.
         var running = Enumerable.Range(0, 4).Select(_ => Client.CallAsync("r/life/greet", "slow\n")).ToList();
-        for (var wait = 0; Directory.GetFiles(started).Length < running.Count; wait++)
+        for (var wait = 0; Directory.GetFiles(_started).Length < running.Count; wait++)
         {
             Assert.True(wait < 200, "the slow calls did not start within 10 s");
             await Task.Delay(50);
@@ -66,7 +70,6 @@ public sealed class DeployTests : IAsyncLifetime
         var v2 = await Client.PutCodeAsync(fn, CodeFolders.Bash("greet", "v2", Trigger));
         Assert.Equal(2, (int)v2["version"]!);
         Assert.All(await Task.WhenAll(running), answer => Assert.StartsWith("v1 hey", answer));
-        Directory.Delete(started, recursive: true);
         Assert.StartsWith("v2 hey", await Client.CallAsync("t/life/hello"));
 
         var back = await Client.SendAsync(HttpMethod.Post, $"v2/fns/{fn}/rollback");

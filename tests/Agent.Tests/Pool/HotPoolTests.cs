@@ -101,7 +101,7 @@ public sealed class HotPoolTests
     }
 
     private HotPool Pool(FunctionDefinition function) =>
-        new(function, new AgentOptions(), _time, new RecordingLogger<HotPool>());
+        new(function, new AgentOptions { Sandbox = { ReadOnlyPaths = RunningAgent.TestFunctions } }, _time, new RecordingLogger<HotPool>());
 
     private static Task<HotProcess> AcquireAsync(HotPool pool) => pool.AcquireAsync(QueueWait, null, CancellationToken.None).AsTask();
 

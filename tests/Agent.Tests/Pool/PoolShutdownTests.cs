@@ -24,7 +24,7 @@ public sealed class PoolShutdownTests : IDisposable
         var script = Path.Combine(RunningAgent.TestFunctions, "fdk", "never-listens.js");
         _folder.Write("func.yml", $"name: warming\napp: t\nformat: http-stream\nmin_idle: 1\ncmd: [node, \"{script}\", {_marker}]\n");
         // The warm-up would wait a minute for the socket that never comes.
-        var options = new AgentOptions { Limits = { StartTimeout = TimeSpan.FromMinutes(1) } };
+        var options = new AgentOptions { Limits = { StartTimeout = TimeSpan.FromMinutes(1) }, Sandbox = { ReadOnlyPaths = RunningAgent.TestFunctions } };
         using var functions = new FunctionDirectory(_folder.Path, new RecordingLogger<FunctionDirectory>(), TimeSpan.FromMinutes(1));
         var pools = new HotPools(functions, options, TimeProvider.System, new RecordingLogger<HotPools>());
         Assert.True(await ProcessTable.EventuallyAsync(() => ProcessTable.Matching(_marker).Count == 1, Bound), "the warm-up started no process");

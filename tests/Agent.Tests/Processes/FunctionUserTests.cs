@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.Json;
 using Fnagent.Agent.Tests.Support;
+using Fnagent.Processes;
 
 namespace Fnagent.Agent.Tests.Processes;
 
@@ -16,7 +17,9 @@ public sealed class FunctionUserTests
     [Fact]
     public async Task FunctionsOfARootAgentRunAsNobodyInADirectoryOfTheirOwn()
     {
-        await using var agent = await RunningAgent.StartAsync(RunningAgent.TestFunctions);
+        // Unsandboxed, the directory is the agent's private one, given to the user; in the
+        // sandbox it is the sandbox's own /tmp (SandboxTests).
+        await using var agent = await RunningAgent.StartAsync(RunningAgent.TestFunctions, o => o.Sandbox.Mode = SandboxMode.Off);
 
         var body = await CallAsync(agent, "r/tests/fds");
 

@@ -35,7 +35,7 @@ public sealed class AsyncCallsTests : IDisposable
             app: tests
             type: async
             max_concurrency: 2
-            cmd: [bash, -c, 'while [ "$FN_TYPE" = async ] && [ ! -e {_folder.Path}/open ]; do sleep 0.02; done; echo "$FN_TYPE done"']
+            cmd: [bash, -c, 'while [ "$FN_TYPE" = async ] && [ ! -e {_folder.Path}/gated/open ]; do sleep 0.02; done; echo "$FN_TYPE done"']
             """);
     }
 
@@ -50,7 +50,7 @@ public sealed class AsyncCallsTests : IDisposable
             app: tests
             type: async
             max_concurrency: 1
-            cmd: [bash, -c, 'while [ "$FN_TYPE" = sync ] && [ ! -e {_folder.Path}/open ]; do sleep 0.02; done; echo "$FN_TYPE done"']
+            cmd: [bash, -c, 'while [ "$FN_TYPE" = sync ] && [ ! -e {_folder.Path}/single/open ]; do sleep 0.02; done; echo "$FN_TYPE done"']
             """);
         await using var agent = await RunningAgent.StartAsync(_folder.Path, o => o.Limits.QueueWait = TimeSpan.Zero);
         using var sync = new HttpRequestMessage(HttpMethod.Post, "r/tests/single");
@@ -70,7 +70,7 @@ public sealed class AsyncCallsTests : IDisposable
         await Task.Delay(TimeSpan.FromSeconds(1.5));
         Assert.Contains(await StatusAsync(agent.Client, callId), new[] { "queued", "running" });
 
-        File.WriteAllText(Path.Combine(_folder.Path, "open"), "");
+        File.WriteAllText(Path.Combine(_folder.Path, "single", "open"), "");
         using (var served = await held.WaitAsync(Bound))
         {
             Assert.Equal("sync done\n", await served.Content.ReadAsStringAsync());
@@ -195,7 +195,7 @@ public sealed class AsyncCallsTests : IDisposable
         Assert.Contains("too many async calls wait", await refused.Content.ReadAsStringAsync());
         Assert.Equal("queued", await StatusAsync(agent.Client, ids[3]));
 
-        File.WriteAllText(Path.Combine(_folder.Path, "open"), "");
+        File.WriteAllText(Path.Combine(_folder.Path, "gated", "open"), "");
         foreach (var id in ids)
         {
             using var ended = await EndedAsync(agent.Client, id);
@@ -227,7 +227,7 @@ public sealed class AsyncCallsTests : IDisposable
         }
 
         Assert.Equal("queued", await StatusAsync(agent.Client, queued[^1]));
-        File.WriteAllText(Path.Combine(_folder.Path, "open"), "");
+        File.WriteAllText(Path.Combine(_folder.Path, "gated", "open"), "");
         foreach (var id in queued)
         {
             using var ended = await EndedAsync(agent.Client, id);

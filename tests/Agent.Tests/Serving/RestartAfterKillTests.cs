@@ -74,6 +74,9 @@ public sealed class RestartAfterKillTests
     {
         var port = FreePort();
         var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        // What a killed agent leaves is an unsandboxed agent's to take: sandboxed functions die
+        // with their agent (SandboxTests), and their TMPDIR, read here, is their own /tmp.
+        info.Environment["FNAGENT_Sandbox__Mode"] = "Off";
         foreach (var arg in new[] { typeof(AgentHost).Assembly.Location, "serve", "--functions", functions, "--urls", $"http://127.0.0.1:{port}", "--data", data })
         {
             info.ArgumentList.Add(arg);

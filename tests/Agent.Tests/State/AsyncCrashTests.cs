@@ -24,12 +24,15 @@ public sealed class AsyncCrashTests : IDisposable
     public async Task EveryAcceptedCallEndsOnceAcrossAKillAndARestart(int retries)
     {
         // Each run appends its call id to the ledger as it starts: the lines count the runs,
-        // a run cut off by the kill included.
-        var ledger = _folder.Write("ledger.txt", "");
+        // a run cut off by the kill included. The ledger is in the function's folder, which
+        // the sandbox lets it write (writable_folder), and so can the user of a root agent.
+        var ledger = _folder.Write("functions/ledger/ledger.txt", "");
         File.SetUnixFileMode(ledger, (UnixFileMode)0b110_110_110);
+        File.SetUnixFileMode(Path.GetDirectoryName(ledger)!, (UnixFileMode)0b111_111_111);
         _folder.Write("functions/ledger/func.yml", $"""
             name: ledger
             app: crash
+            writable_folder: true
             type: async
             max_concurrency: 8
             async_concurrency: 8

@@ -40,6 +40,7 @@ public sealed class AgentProcess : IAsyncDisposable
         info.ArgumentList.Add(functionsDirectory);
         info.ArgumentList.Add($"http://127.0.0.1:{port}");
         info.ArgumentList.Add(data);
+        info.Environment["FNAGENT_Sandbox__ReadOnlyPaths"] = RunningAgent.TestFunctions; // as RunningAgent
         foreach (var (name, value) in environment ?? new Dictionary<string, string>())
         {
             info.Environment[name] = value;

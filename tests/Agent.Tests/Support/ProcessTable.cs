@@ -6,9 +6,11 @@ public static class ProcessTable
     /// <summary>
     /// Pids of live (non-zombie) processes whose command line contains <paramref name="marker"/>.
     /// A process still in its exec has an empty command line here (posix_spawn returns before
-    /// the kernel sets the new one), so a check that a process is there must poll.
+    /// the kernel sets the new one), so a check that a process is there must poll. The
+    /// sandbox's own two processes (bubblewrap outside and as the namespace's pid 1) carry the
+    /// function's command line too: they count only with <paramref name="withSandbox"/>.
     /// </summary>
-    public static IReadOnlyList<int> Matching(string marker)
+    public static IReadOnlyList<int> Matching(string marker, bool withSandbox = false)
     {
         var found = new List<int>();
         foreach (var dir in Directory.EnumerateDirectories("/proc"))
@@ -21,7 +23,8 @@ public static class ProcessTable
             try
             {
                 var cmdline = File.ReadAllText(Path.Combine(dir, "cmdline")).Replace('\0', ' ');
-                if (cmdline.Contains(marker, StringComparison.Ordinal) && !IsZombie(pid))
+                var sandbox = cmdline.Split(' ')[0].EndsWith("bwrap", StringComparison.Ordinal);
+                if (cmdline.Contains(marker, StringComparison.Ordinal) && !IsZombie(pid) && (withSandbox || !sandbox))
                 {
                     found.Add(pid);
                 }

@@ -52,6 +52,10 @@ public sealed class RunningAgent : IAsyncDisposable
                 options.DataDirectory = data;
                 options.Urls = "http://127.0.0.1:0";
                 options.Log.Level = LogEventLevel.Warning;
+
+                // The test functions share code in tests/functions (../scripts, ../handlers.js):
+                // the sandbox lets them read it, as an operator would (docs/operations.md).
+                options.Sandbox.ReadOnlyPaths = TestFunctions;
                 configure?.Invoke(options);
             });
         }
@@ -92,6 +96,17 @@ public sealed class RunningAgent : IAsyncDisposable
     }
 
     /// <summary>Stops the agent as SIGTERM would (grace for calls in flight, then every process retired); the client stays usable.</summary>
+    /// <summary>
+    /// The pid of the process that served <paramref name="response"/>, from its call record:
+    /// the agent's view. A sandboxed function sees itself as pid 2 of its own PID namespace,
+    /// so the pid it reports tells processes apart no more.
+    /// </summary>
+    public async Task<int> PidOfAsync(HttpResponseMessage response)
+    {
+        using var record = System.Text.Json.JsonDocument.Parse(await Client.GetStringAsync($"v1/calls/{response.Headers.GetValues("Fn-Call-Id").Single()}"));
+        return record.RootElement.GetProperty("pid").GetInt32();
+    }
+
     public async Task StopAsync()
     {
         if (Interlocked.Exchange(ref _stopped, 1) == 0)

@@ -62,6 +62,7 @@ public sealed partial class ServeProcess : IAsyncDisposable
             info.ArgumentList.Add(arg);
         }
 
+        info.Environment["FNAGENT_Sandbox__ReadOnlyPaths"] = RunningAgent.TestFunctions; // as RunningAgent
         foreach (var (name, value) in environment ?? new Dictionary<string, string>())
         {
             info.Environment[name] = value;

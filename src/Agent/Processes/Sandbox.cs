@@ -1,0 +1,285 @@
+using System.Diagnostics;
+
+namespace Fnagent.Processes;
+
+/// <summary>
+/// The sandbox every function process runs in where bubblewrap works (docs/operations.md,
+/// "Sandbox"): new mount, PID, IPC and UTS namespaces (and network, for <c>network: none</c>);
+/// a root of its own holding the system folders read-only (<see cref="SystemFolders"/>),
+/// the operator's <c>Sandbox:ReadOnlyPaths</c>, the folder of the program's installation,
+/// the function's folder (read-only unless its func.yml says <c>writable_folder: true</c>),
+/// a fresh <c>/proc</c> and <c>/dev</c>, and a <c>/tmp</c> tmpfs of <c>tmp_size</c> that is its
+/// HOME and TMPDIR. Nothing else of the host: no data folder, no other function, no other
+/// process. bubblewrap sets no_new_privs; setpriv, inside, drops the user and every capability
+/// (<see cref="FunctionUser"/>); <c>--die-with-parent</c> ends it with the agent
+/// (<see cref="SpawnThreads"/>). Decided once, at start, by a probe that runs the sandbox.
+/// Thread-safe: immutable.
+/// </summary>
+public sealed class Sandbox
+{
+    /// <summary>Seen read-only at their own paths: what programs and their libraries need.</summary>
+    public static readonly IReadOnlyList<string> SystemFolders = ["/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32", "/etc"];
+
+    private static readonly string[] ProgramFolders = ["/usr/bin", "/bin", "/usr/local/bin", "/usr/sbin", "/sbin"];
+
+    private readonly string[] _base;
+    private readonly string[] _sharedBinds;
+    private readonly string[] _shared;
+    private readonly FunctionUser? _user;
+    private readonly bool _dropCapabilities;
+
+    private Sandbox(SandboxMode mode, string? bwrap, string? whyNot, (string[] ReadOnly, string[] Writable) shared, FunctionUser? user)
+    {
+        Mode = mode;
+        Bwrap = bwrap;
+        WhyNot = whyNot;
+        _shared = [.. shared.ReadOnly, .. shared.Writable];
+        _user = user;
+        // A root agent whose operator runs functions as root (RunAs=root): still no capabilities.
+        _dropCapabilities = user is null && Environment.IsPrivilegedProcess;
+        (_base, _sharedBinds) = bwrap is null ? ([], []) : Base(bwrap, shared.ReadOnly, shared.Writable);
+    }
+
+    /// <summary>The setting (<c>Sandbox:Mode</c>).</summary>
+    public SandboxMode Mode { get; }
+
+    /// <summary>True when functions run sandboxed.</summary>
+    public bool Active => WhyNot is null && Mode != SandboxMode.Off;
+
+    /// <summary>Full path of bwrap, or null when it was not found.</summary>
+    public string? Bwrap { get; }
+
+    /// <summary>Why the sandbox does not work here, or null when it does (or is off).</summary>
+    public string? WhyNot { get; }
+
+    /// <summary>
+    /// Why a function cannot be served, or null: with <see cref="SandboxMode.Required"/> and a
+    /// sandbox that does not work, every function says so instead of loading.
+    /// </summary>
+    public string? Problem => Mode == SandboxMode.Required && WhyNot is { } why
+        ? $"the sandbox is required (Sandbox:Mode=Required) but cannot run here: {why}; this function is not loaded"
+        : null;
+
+    /// <summary>Finds bubblewrap and probes the sandbox once; never throws.</summary>
+    public static Sandbox Resolve(SandboxOptions options, FunctionUser? user)
+    {
+        var shared = (Paths(options.ReadOnlyPaths), Paths(options.WritablePaths));
+        if (options.Mode == SandboxMode.Off)
+        {
+            return new Sandbox(options.Mode, null, null, shared, user);
+        }
+
+        var bwrap = options.Bwrap.Contains('/') ? (File.Exists(options.Bwrap) ? options.Bwrap : null)
+            : ProgramFolders.Select(folder => Path.Combine(folder, options.Bwrap)).FirstOrDefault(File.Exists);
+        if (bwrap is null)
+        {
+            return new Sandbox(options.Mode, null, $"bubblewrap not found at '{options.Bwrap}' (Sandbox:Bwrap; apt-get install bubblewrap)", shared, user);
+        }
+
+        var sandbox = new Sandbox(options.Mode, bwrap, null, shared, user);
+        return sandbox.Probe() is { } why ? new Sandbox(options.Mode, bwrap, why, shared, user) : sandbox;
+    }
+
+    /// <summary>
+    /// The argv that runs <paramref name="program"/> with <paramref name="arguments"/> in the
+    /// sandbox <paramref name="run"/> describes, as the function user when there is one
+    /// (unless <paramref name="asUser"/> is false: the agent's own launcher, which starts the
+    /// function through <see cref="FunctionUser.Setpriv"/> itself).
+    /// </summary>
+    public List<string> Wrap(SandboxedRun run, string program, IEnumerable<string> arguments, bool asUser = true)
+    {
+        var argv = new List<string>(_base.Length + _sharedBinds.Length + 32);
+        argv.AddRange(_base);
+        if (run.NoNetwork)
+        {
+            argv.Add("--unshare-net");
+        }
+
+        if (run.DieWithAgent)
+        {
+            argv.Add("--die-with-parent");
+        }
+
+        if (run.Handshake)
+        {
+            argv.AddRange(["--info-fd", PosixSpawn.InfoFd.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                "--block-fd", PosixSpawn.BlockFd.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        }
+
+        // /tmp first: the operator's folders may lie below it.
+        argv.AddRange(["--size", run.TmpBytes.ToString(System.Globalization.CultureInfo.InvariantCulture), "--perms", "1777", "--tmpfs", "/tmp"]);
+        argv.AddRange(_sharedBinds);
+        var bound = new List<string>([.. SystemFolders, .. _shared]);
+        var binds = new List<(string Path, bool Writable)>();
+        if (Installation(program) is { } installation && !Covered(installation, [.. bound, run.Folder]))
+        {
+            binds.Add((installation, false));
+        }
+
+        binds.Add((run.Folder, run.WritableFolder));
+        binds.AddRange(run.Writable.Select(path => (path, true)));
+        var made = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var (path, writable) in binds.OrderBy(b => b.Path.Count(c => c == '/')))
+        {
+            Bind(path, writable, made, argv, bound);
+        }
+
+        if (_dropCapabilities)
+        {
+            argv.AddRange(["--cap-drop", "ALL"]);
+        }
+
+        argv.AddRange(["--chdir", run.WorkingDirectory, "--"]);
+        if (_user is not null && asUser)
+        {
+            argv.AddRange(_user.Setpriv(dropCapabilities: true));
+        }
+
+        argv.Add(program);
+        argv.AddRange(arguments);
+        return argv;
+    }
+
+    private static string[] Paths(string? paths) =>
+        (paths ?? "").Split(':', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Select(p => Path.TrimEndingDirectorySeparator(Path.GetFullPath(p))).Where(Directory.Exists).ToArray();
+
+    // What every sandbox has: namespaces, system folders, /proc, /dev; then the operator's folders.
+    private static (string[] Base, string[] SharedBinds) Base(string bwrap, string[] shared, string[] writable)
+    {
+        var argv = new List<string> { bwrap, "--unshare-pid", "--unshare-ipc", "--unshare-uts" };
+        foreach (var folder in SystemFolders)
+        {
+            var info = new DirectoryInfo(folder);
+            if (info.LinkTarget is { } target)
+            {
+                argv.AddRange(["--symlink", target, folder]); // /bin -> usr/bin on a merged-/usr system
+            }
+            else if (info.Exists)
+            {
+                argv.AddRange(["--ro-bind", folder, folder]);
+            }
+        }
+
+        // /etc/resolv.conf may point into /run (systemd-resolved): its folder comes along.
+        if (new FileInfo("/etc/resolv.conf").LinkTarget is { } resolv && Path.IsPathRooted(resolv) && Path.GetDirectoryName(resolv) is { } run
+            && !Covered(run, SystemFolders) && Directory.Exists(run))
+        {
+            shared = [.. shared, run];
+        }
+
+        argv.AddRange(["--proc", "/proc", "--dev", "/dev"]);
+        var bound = new List<string>(SystemFolders);
+        var made = new HashSet<string>(StringComparer.Ordinal);
+        var sharedBinds = new List<string>();
+        var binds = shared.Where(p => !Covered(p, bound)).Select(p => (Path: p, Writable: false)).Concat(writable.Select(p => (Path: p, Writable: true)));
+        foreach (var (path, rw) in binds.OrderBy(b => b.Path.Count(c => c == '/')).ToList())
+        {
+            Bind(path, rw, made, sharedBinds, bound);
+        }
+
+        return ([.. argv], [.. sharedBinds]);
+    }
+
+    // bwrap makes a mount point's missing parents mode 0700 and root's: the user could not
+    // pass them. Each parent that exists in the sandbox only as an empty mount point's folder
+    // (under its own root or /tmp, not inside a bound host folder) is made enterable first.
+    private static void Parents(string path, HashSet<string> made, List<string> argv, List<string> bound)
+    {
+        var parents = new Stack<string>();
+        for (var dir = Path.GetDirectoryName(path); dir is not null && dir is not "/" and not "/tmp" && !Covered(dir, bound); dir = Path.GetDirectoryName(dir))
+        {
+            parents.Push(dir);
+        }
+
+        foreach (var dir in parents)
+        {
+            if (made.Add(dir))
+            {
+                argv.AddRange(["--perms", "0755", "--dir", dir]);
+            }
+        }
+    }
+
+    private static void Bind(string path, bool writable, HashSet<string> made, List<string> argv, List<string> bound)
+    {
+        Parents(path, made, argv, bound);
+        argv.AddRange([writable ? "--bind" : "--ro-bind", path, path]);
+        bound.Add(path);
+    }
+
+    private static bool Covered(string path, IEnumerable<string> folders) =>
+        folders.Any(f => path == f || path.StartsWith(f + "/", StringComparison.Ordinal));
+
+    // The folder a program was installed in: <prefix> for <prefix>/bin/<name>, else its own folder.
+    private static string? Installation(string program)
+    {
+        if (!Path.IsPathRooted(program) || Path.GetDirectoryName(program) is not { } dir || dir == "/")
+        {
+            return null;
+        }
+
+        return Path.GetFileName(dir) == "bin" && Path.GetDirectoryName(dir) is { } prefix && prefix != "/" ? prefix : dir;
+    }
+
+    // Null when a sandbox of every kind a function may get (no network included) runs here.
+    private string? Probe()
+    {
+        var truePath = new[] { "/usr/bin/true", "/bin/true" }.FirstOrDefault(File.Exists) ?? "/usr/bin/true";
+        var run = new SandboxedRun { Jail = this, Folder = "/usr", WorkingDirectory = "/", TmpBytes = 1 << 20, NoNetwork = true, DieWithAgent = false };
+        var argv = Wrap(run, truePath, []);
+        var info = new ProcessStartInfo(argv[0]) { UseShellExecute = false, RedirectStandardError = true, RedirectStandardOutput = true };
+        foreach (var arg in argv.Skip(1))
+        {
+            info.ArgumentList.Add(arg);
+        }
+
+        try
+        {
+            using var process = Process.Start(info)!;
+            var stderr = process.StandardError.ReadToEndAsync();
+            if (!process.WaitForExit(5000))
+            {
+                process.Kill(entireProcessTree: true);
+                return "bubblewrap did not finish its probe within 5 s";
+            }
+
+            return process.ExitCode == 0 ? null : $"bubblewrap's probe failed (exit {process.ExitCode}): {stderr.Result.Trim()}";
+        }
+        catch (Exception e) when (e is System.ComponentModel.Win32Exception or InvalidOperationException)
+        {
+            return $"bubblewrap cannot start: {e.Message}";
+        }
+    }
+}
+
+/// <summary>What one sandboxed process gets besides what every sandbox has (<see cref="Sandbox.Wrap"/>).</summary>
+public sealed record SandboxedRun
+{
+    /// <summary>The sandbox of the agent (<see cref="AgentOptions.Jail"/>), active.</summary>
+    public required Sandbox Jail { get; init; }
+
+    /// <summary>The function's folder, bound at its own path.</summary>
+    public required string Folder { get; init; }
+
+    /// <summary>True to bind <see cref="Folder"/> writable.</summary>
+    public bool WritableFolder { get; init; }
+
+    /// <summary>Where the process starts: <see cref="Folder"/>, or a folder of <see cref="Writable"/>.</summary>
+    public required string WorkingDirectory { get; init; }
+
+    /// <summary>Size of its <c>/tmp</c>, in bytes.</summary>
+    public required long TmpBytes { get; init; }
+
+    /// <summary>True for an empty network namespace (<c>network: none</c>).</summary>
+    public bool NoNetwork { get; init; }
+
+    /// <summary>Host paths (folders, sockets) bound writable at their own paths: an http-stream socket's folder, a Direktiv instance's.</summary>
+    public IReadOnlyList<string> Writable { get; init; } = [];
+
+    /// <summary>True when started from a <see cref="SpawnThreads"/> thread, whose exit is the agent's.</summary>
+    public bool DieWithAgent { get; init; } = true;
+
+    /// <summary>True when started by <see cref="PosixSpawn"/> with its handshake's fds (see PosixSpawn.Handshake.cs).</summary>
+    public bool Handshake { get; init; }
+}
