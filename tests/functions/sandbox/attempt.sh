@@ -1,0 +1,17 @@
+#!/bin/bash
+# One escape attempt per call, named by the first word of the request body (the Sandbox
+# tests): whether it was allowed, or what it saw.
+read -r action arg || true
+case "$action" in
+  read) if cat "$arg" >/dev/null 2>&1; then echo "allowed"; else echo "denied"; fi ;;
+  show) cat "$arg" 2>/dev/null | tr '\0' '\n' ;;
+  write) if (echo x >"$arg") 2>/dev/null; then rm -f "$arg"; echo "allowed"; else echo "denied"; fi ;;
+  list) ls -A "$arg" 2>&1 | tr '\n' ' ' ;;
+  processes) ls /proc | grep -c '^[0-9][0-9]*$' ;;
+  fill) dd if=/dev/zero of="$TMPDIR/fill" bs=1048576 count="$arg" 2>&1 | grep -o 'No space left on device' | head -n 1 ;;
+  connect) if timeout 3 bash -c "exec 3<>/dev/tcp/127.0.0.1/$arg" 2>/dev/null; then echo "allowed"; else echo "denied"; fi ;;
+  files) echo "$(ulimit -Sn) $(ulimit -Hn)" ;;
+  raise) if ulimit -n 4096 2>/dev/null; then echo "allowed"; else echo "denied"; fi ;;
+  setsid) setsid sleep 60 </dev/null >/dev/null 2>&1 & echo "started" ;;
+  *) echo "unknown attempt '$action'" >&2; exit 2 ;;
+esac
