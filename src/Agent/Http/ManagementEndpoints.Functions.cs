@@ -77,7 +77,8 @@ internal static partial class ManagementEndpoints
         };
         var (created, updated) = Times(f);
         return new FnInfo(f.Id, f.Name, FunctionIds.App(f.App), f.HasCode ? f.Command : null, FunctionFormats.Of(f.Format).Name, f.Type == FunctionType.Async ? "async" : "sync",
-            f.Route, f.MemoryMb, f.Timeout.TotalSeconds, f.IdleTimeout.TotalSeconds, f.Cpus, f.MaxConcurrency, f.MinIdle, f.AsyncConcurrency, f.Retries,
+            f.Route, f.MemoryMb, f.Timeout.TotalSeconds, f.IdleTimeout.TotalSeconds, f.Cpus, f.Pids, f.TmpSizeMb,
+            f.Network == FunctionNetwork.None ? "none" : "host", f.WritableFolder, f.MaxConcurrency, f.MinIdle, f.AsyncConcurrency, f.Retries,
             f.OwnConfig, f.Headers, f.Build, annotations, f.DeclaredAuth is { } declared ? AuthName(declared) : null, AuthName(f.Auth), f.HasCode, CodeDeployer.VersionOf(f), f.SourceFile, f.Notes, created, updated);
     }
 

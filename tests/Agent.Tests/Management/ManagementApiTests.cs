@@ -140,6 +140,19 @@ public sealed class ManagementApiTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task TheSandboxKeysAreSetAndShownLikeEveryOther()
+    {
+        var app = await Client.PostJsonAsync("v2/apps", new { name = "boxed" });
+        var fn = await Client.PostJsonAsync("v2/fns", new { name = "offline", app_id = app.Id(), cmd = "cat", pids = 32, tmp_size = 8, network = "none" });
+        Assert.Equal((32, 8, "none", false), ((int)fn["pids"]!, (int)fn["tmp_size"]!, (string)fn["network"]!, (bool)fn["writable_folder"]!));
+
+        var changed = await Client.PutJsonAsync($"v2/fns/{fn.Id()}", new { writable_folder = true, network = "host" });
+        Assert.Equal((32, "host", true), ((int)changed["pids"]!, (string)changed["network"]!, (bool)changed["writable_folder"]!));
+        var refused = await Client.PutJsonAsync($"v2/fns/{fn.Id()}", new { network = "bridge" }, HttpStatusCode.BadRequest);
+        Assert.Equal("network", (string)refused["error"]!["field"]!);
+    }
+
+    [Fact]
     public async Task AWriteNeverTakesAnotherFunctionsRouteOrItsPlace()
     {
         var app = await Client.PostJsonAsync("v2/apps", new { name = "z" });
