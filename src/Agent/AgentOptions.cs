@@ -51,7 +51,8 @@ public sealed class AgentOptions
     private Lazy<Processes.Sandbox>? _jail;
 
     /// <summary><see cref="Sandbox"/> resolved (and bubblewrap probed) on first use.</summary>
-    internal Processes.Sandbox Jail => (_jail ??= new Lazy<Processes.Sandbox>(() => Processes.Sandbox.Resolve(Sandbox, User))).Value;
+    internal Processes.Sandbox Jail => (_jail ??= new Lazy<Processes.Sandbox>(() => Processes.Sandbox.Resolve(Sandbox, User,
+        [Path.TrimEndingDirectorySeparator(Path.GetFullPath(FunctionsDirectory)), Path.TrimEndingDirectorySeparator(Path.GetFullPath(DataDirectory))]))).Value;
 
     /// <summary>Where the agent listens: URLs separated by <c>;</c> (port 0 picks a free port).</summary>
     public string Urls { get; set; } = "http://127.0.0.1:8080";
@@ -161,7 +162,7 @@ public sealed class LimitOptions
     public TimeSpan OutputDrainAfterExit { get; set; } = TimeSpan.FromSeconds(1);
 
     /// <summary>Processes a function may have at once (its func.yml <c>pids</c> overrides it); a fork past it fails, and the call with a 502.</summary>
-    public int Pids { get; set; } = 128;
+    public int Pids { get; set; } = 256;
 
     /// <summary>Size in MB of a sandboxed function's <c>/tmp</c>, its HOME and TMPDIR (its func.yml <c>tmp_size</c> overrides it).</summary>
     public int TmpSizeMb { get; set; } = 64;

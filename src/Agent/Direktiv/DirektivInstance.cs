@@ -148,18 +148,20 @@ public sealed class DirektivInstance : IAsyncDisposable
             List<string> launcher = ["-c", Launcher, "sh", directory, logSocket, isolation.Socat!,
                 options.Direktiv.LogPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
                 options.Limits.OpenFiles.ToString(System.Globalization.CultureInfo.InvariantCulture), .. run];
+            // The launcher (the agent's) runs as root in the sandbox, to make http.sock in the
+            // agent's directory; the function through setpriv, as its user. In the port
+            // fallback the function is the sandbox's alone, started as any function's is.
             List<string> argv = (namespaced, sandbox) switch
             {
-                // The launcher (the agent's) runs as root in the sandbox, to make http.sock in
-                // the agent's directory; the function through setpriv, as its user.
-                (true, not null) => sandbox.Jail.Wrap(sandbox with { NoNetwork = true }, "/bin/sh", launcher, asUser: false),
+                (true, not null) => sandbox.Jail.Wrap(sandbox with { NoNetwork = true, Program = program }, "/bin/sh", launcher, asUser: false),
                 (true, null) => [isolation.Bwrap!, "--dev-bind", "/", "/", "--unshare-net", "/bin/sh", .. launcher],
-                (false, not null) => sandbox.Jail.Wrap(sandbox, program, function.Command.Skip(1)),
+                (false, not null) => [program, .. function.Command.Skip(1)],
                 _ => run,
             };
             var spec = new ProcessSpec
             {
                 Command = argv,
+                Sandbox = namespaced ? null : sandbox,
                 Environment = env,
                 WorkingDirectory = function.Directory,
                 PrivateDirectory = directory,

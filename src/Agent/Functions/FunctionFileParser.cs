@@ -134,7 +134,7 @@ public static class FunctionFileParser
         var idleTimeout = reader.Seconds("idle_timeout", allowZero: true);
         var memory = reader.WholeNumber("memory", "MB", min: 1);
         var cpus = reader.Cpus("cpus");
-        var pids = reader.WholeNumber("pids", "processes", min: 1);
+        var pids = reader.WholeNumber("pids", "processes", min: 8); // the sandbox's own two and its spawning thread count too
         var tmpSize = reader.WholeNumber("tmp_size", "MB", min: 1);
         var network = reader.Text("network", "host or none") switch
         {
@@ -176,6 +176,12 @@ public static class FunctionFileParser
         var config = reader.Map("config", FunctionFileReader.EnvironmentName(), "environment variable names like API_URL", valuesAreHeaders: false);
         var headers = reader.Map("headers", FunctionFileReader.HeaderName(), "HTTP header names like Content-Type", valuesAreHeaders: true);
         var build = reader.Argv("build");
+        if (writableFolder && build is not null)
+        {
+            // The build runs as the agent, unsandboxed, on what the function may write.
+            reader.Error("writable_folder", reader.Node("writable_folder"), "cannot be true with a build: the build runs as the agent on the folder, which the function could rewrite");
+        }
+
         var triggers = reader.Triggers("triggers");
         var annotations = reader.Annotations("annotations");
         var auth = reader.Auth("auth");

@@ -70,13 +70,19 @@ internal sealed class FunctionSnapshot
         }
         var errors = new List<FunctionLoadError>();
         var (functionFiles, appFiles) = FindFiles(root, errors);
-        var apps = ReadApps(appFiles, errors);
+        var parsedFiles = functionFiles.Order(StringComparer.Ordinal).Select(file => (File: file, Parsed: Read(file))).ToList();
+        var writable = parsedFiles.Select(p => p.Parsed.Function).OfType<FunctionDefinition>().Where(f => f.WritableFolder).ToList();
+        var apps = ReadApps(appFiles.Where(file => !InsideWritable(file, writable, errors)).ToList(), errors);
         var byRoute = new Dictionary<(string App, string Route), FunctionDefinition>();
         var byTrigger = new Dictionary<(string App, string Source), FunctionDefinition>();
         var byName = new Dictionary<(string App, string Name), FunctionDefinition>();
-        foreach (var file in functionFiles.Order(StringComparer.Ordinal))
+        foreach (var (file, parsed) in parsedFiles)
         {
-            var parsed = Read(file);
+            if (InsideWritable(file, writable, errors))
+            {
+                continue;
+            }
+
             if (parsed.Function is not { } read)
             {
                 errors.AddRange(parsed.Errors);
@@ -114,6 +120,23 @@ internal sealed class FunctionSnapshot
             }
         }
         return new(byRoute, byTrigger, apps, errors);
+    }
+
+    /// <summary>
+    /// True (and an error said) when <paramref name="file"/>, a definition, lies in the folder of
+    /// a function that may write its folder (<c>writable_folder</c>) and is not that function's
+    /// own: a function must not define functions or apps, whose builds run as the agent.
+    /// </summary>
+    private static bool InsideWritable(string file, List<FunctionDefinition> writable, List<FunctionLoadError> errors)
+    {
+        if (writable.FirstOrDefault(w => w.SourceFile != file && file.StartsWith(w.Directory + "/", StringComparison.Ordinal)) is not { } owner)
+        {
+            return false;
+        }
+
+        errors.Add(new FunctionLoadError(file, null, null,
+            $"is inside the folder of {owner.App}/{owner.Name}, which that function may write (writable_folder: true, {owner.SourceFile}); this file is not loaded"));
+        return true;
     }
 
     /// <summary>The app's config under the function's own (the function's win, as in Fn), and its auth unless the function has its own.</summary>

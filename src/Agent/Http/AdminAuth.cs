@@ -26,7 +26,8 @@ namespace Fnagent.Http;
 /// slashes skipped, as routing would match it) or by the endpoint routing chose (its pattern
 /// starts with a <c>v1</c> or <c>v2</c> segment), so no spelling that routes to an admin
 /// endpoint gets past. When the API is open, a request that still arrived on a non-loopback
-/// address (an endpoint configured outside <c>Urls</c>) needs the token. A missing and a
+/// address (an endpoint configured outside <c>Urls</c>) needs the token, and so does one from
+/// a socket of the user functions run as (a function calling its agent). A missing and a
 /// wrong token get the same 401. Tokens are compared as SHA-256 digests with
 /// <see cref="CryptographicOperations.FixedTimeEquals"/>: neither content nor length leaks
 /// through timing. The call path pays two span checks and a pattern read, no allocation.
@@ -42,6 +43,9 @@ internal sealed class AdminAuth
 
     private readonly byte[] _tokenDigest;
 
+    // The user functions run as, or null for the agent's own (not root: it cannot tell them apart).
+    private readonly int? _functionUid;
+
     public AdminAuth(AgentOptions options, ILogger<AdminAuth> logger)
     {
         // Step 1.
@@ -54,6 +58,7 @@ internal sealed class AdminAuth
         var configured = options.AdminToken is not null;
         TokenRequired = configured || !string.IsNullOrWhiteSpace(options.AllowedHosts);
         _tokenDigest = SHA256.HashData(Encoding.UTF8.GetBytes(options.AdminToken ?? fileToken));
+        _functionUid = options.User?.Uid;
 
         // Step 3.
         foreach (var url in options.Urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
@@ -134,9 +139,16 @@ internal sealed class AdminAuth
             return next(context);
         }
 
-        var open = !TokenRequired && context.Connection.LocalIpAddress is { } local && IPAddress.IsLoopback(local);
+        var open = !TokenRequired && context.Connection.LocalIpAddress is { } local && IPAddress.IsLoopback(local) && !FromAFunction(context.Connection);
         return open || IsAuthorized(context.Request) ? next(context) : WriteUnauthorizedAsync(context.Response);
     };
+
+    // A function shares the host's network (network: host): on loopback it reaches the open
+    // admin API like its operator, and through it builds that run as the agent. Its
+    // connections are its user's; they need the token (see LoopbackPeer).
+    private bool FromAFunction(ConnectionInfo connection) =>
+        _functionUid is { } functions && connection is { RemoteIpAddress: { } remote, LocalIpAddress: { } local }
+            && LoopbackPeer.Uid(new IPEndPoint(remote, connection.RemotePort), new IPEndPoint(local, connection.LocalPort)) == functions;
 
     /// <summary>At least <see cref="MinimumTokenLength"/> characters, each printable ASCII other than space.</summary>
     public static bool IsUsableToken(string token) =>

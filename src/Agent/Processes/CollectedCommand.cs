@@ -18,8 +18,9 @@ namespace Fnagent.Processes;
 /// 2. CliWrap starts it synchronously, so a launch error throws at once, with exactly the
 ///    given environment (nothing of the agent's) and only its three pipes
 ///    (see <see cref="InheritedDescriptors"/>); its stdin is empty. It starts from a spawn
-///    thread, inside its cgroups where it can (see <see cref="SpawnThreads"/>).
-/// 3. Elsewhere it is moved into its cgroups off the path, as a function process is.
+///    thread (see <see cref="SpawnThreads"/>).
+/// 3. It is moved into its cgroups just after, off the path (a command that forks at once,
+///    before the move, has children outside them: unlike a function process it cannot start inside).
 /// 4. When it exits, what it left in its group and its cgroup is killed, as the reaper does for
 ///    a function process. When the run is cancelled, its whole group is killed at once; CliWrap
 ///    then kills the tree it can see (Process.Kill(entireProcessTree: true), which misses a
@@ -33,7 +34,7 @@ internal static class CollectedCommand
 
     /// <summary>
     /// Runs <paramref name="spec"/> (its command, environment, working directory, user and
-    /// memory limit) to its end and returns the exit code (128+N when killed by signal N).
+    /// limits) to its end and returns the exit code (128+N when killed by signal N).
     /// Throws <see cref="ProcessStartException"/> when it cannot start, and
     /// <see cref="OperationCanceledException"/> once a cancelled run is killed.
     /// <paramref name="started"/>, when given, gets the pid as soon as the process runs.
@@ -62,12 +63,19 @@ internal static class CollectedCommand
         bool inside;
         try
         {
-            run = SpawnThreads.Run(group.Limits, () => command.ExecuteAsync(info => Replace(info.Environment, spec.Environment), group.Watch, cancellationToken), out inside);
+            // From a spawn thread (the sandbox dies with the agent), but never inside the
+            // groups: CliWrap may start thread-pool threads there, which would stay in them.
+            run = SpawnThreads.Run(null, () => command.ExecuteAsync(info => Replace(info.Environment, spec.Environment), group.Watch, cancellationToken), out inside);
         }
         catch (Win32Exception e)
         {
             group.Limits?.Release();
             throw new ProcessStartException($"'{spec.Command[0]}' cannot start: {e.InnerException?.Message ?? e.Message}", e);
+        }
+        catch
+        {
+            group.Limits?.Release();
+            throw;
         }
 
         group.Placed(inside);

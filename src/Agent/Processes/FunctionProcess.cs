@@ -130,8 +130,7 @@ public sealed partial class FunctionProcess : IAsyncDisposable
         {
             child = SpawnThreads.Run(group, () =>
             {
-                var child = PosixSpawn.Start(spec.Command[0], argv[0], argv, spec.Environment, spec.WorkingDirectory, spec.StdoutIsLog,
-                    handshake ? spec.OpenFiles : null);
+                var child = PosixSpawn.Start(spec.Command[0], argv[0], argv, spec.Environment, spec.WorkingDirectory, spec.StdoutIsLog, handshake);
                 if (!handshake && spec.OpenFiles is { } files)
                 {
                     PosixSpawn.LimitOpenFiles(child.Pid, files);
@@ -144,6 +143,18 @@ public sealed partial class FunctionProcess : IAsyncDisposable
         {
             group?.Release();
             throw;
+        }
+
+        // On cgroup v2 the sandbox is moved into its groups before it starts the function:
+        // both bubblewrap processes, so that nothing of the function runs outside them.
+        if (handshake && !PosixSpawn.Release(child, spec.OpenFiles!.Value, group is null || inside ? null : init =>
+            {
+                group.Add(child.Pid);
+                group.Add(init);
+                inside = true;
+            }))
+        {
+            ProcessGroup.Kill(child.Pid); // no pid 1 to limit: the sandbox failed, or hangs; its exit says so
         }
 
         var started = new FunctionProcess(child, spec, group, inside);

@@ -18,9 +18,9 @@ namespace Fnagent.Processes;
 /// function, and whatever a caller could make it do, ran as root too.
 /// Builds are not run through here: they are the operator's deployment step (they write
 /// <c>node_modules</c> into the folder) and run as the agent's user, as by hand.
-/// No <c>--pdeathsig</c>: the parent-death signal fires when the agent *thread* that
-/// spawned the process exits, and posix_spawn runs on pool threads, which .NET retires when
-/// idle: healthy functions would be killed at random.
+/// No <c>--pdeathsig</c> of setpriv's: the sandbox's <c>--die-with-parent</c> is the one
+/// parent-death signal, set by bubblewrap for a process spawned from a thread that lives as
+/// long as the agent (<see cref="SpawnThreads"/>).
 /// Thread-safe: immutable but for a cache of reachability per folder, refreshed by every
 /// load-time check (<see cref="Problem"/>).
 /// </remarks>

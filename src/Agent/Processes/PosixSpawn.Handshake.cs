@@ -22,24 +22,33 @@ internal static unsafe partial class PosixSpawn
 
     private const int InfoTimeoutMs = 5000;
 
-    // Reads the child pid, limits it, lets the sandbox go on. Closes both fds. A sandbox that
-    // failed before its pid 1 existed closes the info pipe: it then exits, and the caller sees that.
-    private static void Release(int pid, int info, int block, int files)
+    /// <summary>
+    /// Lets a sandbox started with the handshake go on: reads the host pid of its pid 1, gives
+    /// it <paramref name="files"/> as RLIMIT_NOFILE, runs <paramref name="beforeGo"/> with it
+    /// (the cgroup v2 move: nothing of the function runs yet), then writes the go byte. Closes
+    /// both fds. False when the sandbox gave no pid 1 (it failed, or hung past 5 s): the caller
+    /// kills it rather than let the function run without its limits. Blocks until bubblewrap
+    /// made its pid 1 (a millisecond or two): called off the spawn threads, which must not wait
+    /// on a sandbox throttled by its function's CPU quota.
+    /// </summary>
+    public static bool Release(Child child, int files, Action<int>? beforeGo)
     {
         try
         {
-            if (ReadInfo(info) is { } sandboxInit)
+            if (ReadInfo(child.Info) is not { } sandboxInit)
             {
-                _ = LimitOpenFiles(sandboxInit, files);
+                return false;
             }
 
+            _ = LimitOpenFiles(sandboxInit, files);
+            beforeGo?.Invoke(sandboxInit);
             byte go = 1;
-            _ = Libc.write(block, &go, 1);
+            return Libc.write(child.Block, &go, 1) == 1;
         }
         finally
         {
-            _ = Libc.close(info);
-            _ = Libc.close(block);
+            _ = Libc.close(child.Info);
+            _ = Libc.close(child.Block);
         }
     }
 

@@ -46,17 +46,19 @@ internal static unsafe partial class PosixSpawn
     // glibc: posix_spawnattr_t is 336 bytes, posix_spawn_file_actions_t 80, sigset_t 128.
     private const int OpaqueSize = 1024;
 
-    public readonly record struct Child(int Pid, SafePipeHandle StandardInput, SafePipeHandle StandardOutput, SafePipeHandle StandardError);
+    /// <summary>A started child; with the sandbox's handshake, the agent's ends of its two pipes (else -1), for <see cref="Release"/>.</summary>
+    public readonly record struct Child(int Pid, SafePipeHandle StandardInput, SafePipeHandle StandardOutput, SafePipeHandle StandardError,
+        int Info = -1, int Block = -1);
 
     /// <summary>
     /// Starts the child. The agent's ends of stderr, and of stdout when <paramref name="stdoutIsLog"/>,
     /// are non-blocking: they are read by <see cref="LinePump"/>, only when they are readable.
-    /// With <paramref name="sandboxOpenFiles"/>, the argv is bubblewrap's with
+    /// With <paramref name="handshake"/>, the argv is bubblewrap's with
     /// <c>--info-fd 3 --block-fd 4</c> (<see cref="InfoFd"/>, <see cref="BlockFd"/>): the
-    /// sandbox's pid 1 gets that RLIMIT_NOFILE before it starts the function (see <see cref="Release"/>).
+    /// sandbox waits, the function not started yet, until the caller calls <see cref="Release"/>.
     /// </summary>
     public static Child Start(string name, string path, IReadOnlyList<string> argv, IReadOnlyDictionary<string, string> environment,
-        string workingDirectory, bool stdoutIsLog, int? sandboxOpenFiles = null)
+        string workingDirectory, bool stdoutIsLog, bool handshake = false)
     {
         Span<int> stdin = stackalloc int[2];
         Span<int> stdout = stackalloc int[2];
@@ -91,7 +93,7 @@ internal static unsafe partial class PosixSpawn
             Check(posix_spawn_file_actions_adddup2(actions, stdin[0], 0), "adddup2");
             Check(posix_spawn_file_actions_adddup2(actions, stdout[1], 1), "adddup2");
             Check(posix_spawn_file_actions_adddup2(actions, stderr[1], 2), "adddup2");
-            if (sandboxOpenFiles is not null)
+            if (handshake)
             {
                 Check(MakePipe(info), "pipe");
                 Check(MakePipe(block), "pipe");
@@ -99,7 +101,7 @@ internal static unsafe partial class PosixSpawn
                 Check(posix_spawn_file_actions_adddup2(actions, block[0], BlockFd), "adddup2");
             }
 
-            Check(posix_spawn_file_actions_addclosefrom_np(actions, sandboxOpenFiles is null ? 3 : BlockFd + 1), "addclosefrom");
+            Check(posix_spawn_file_actions_addclosefrom_np(actions, handshake ? BlockFd + 1 : 3), "addclosefrom");
             Check(posix_spawn_file_actions_addchdir_np(actions, workingDirectory), "addchdir");
 
             Check(posix_spawnattr_init(attr), "posix_spawnattr_init");
@@ -121,13 +123,13 @@ internal static unsafe partial class PosixSpawn
             }
 
             child = new Child(pid, new SafePipeHandle(stdin[1], ownsHandle: true), new SafePipeHandle(stdout[0], ownsHandle: true),
-                new SafePipeHandle(stderr[0], ownsHandle: true));
-            stdin[1] = stdout[0] = stderr[0] = -1;
+                new SafePipeHandle(stderr[0], ownsHandle: true), info[0], block[1]);
+            stdin[1] = stdout[0] = stderr[0] = info[0] = block[1] = -1;
         }
         finally
         {
             // The child's ends are the child's now; a failed start closes every end. The
-            // handshake's ends of the agent stay open until it is done.
+            // handshake's ends of the agent go to the caller with the child.
             foreach (var fd in new[] { stdin[0], stdin[1], stdout[0], stdout[1], stderr[0], stderr[1], info[1], block[0] })
             {
                 if (fd >= 0)
@@ -154,21 +156,13 @@ internal static unsafe partial class PosixSpawn
             NativeMemory.Free(attr);
             NativeMemory.Free(actions);
             NativeMemory.Free(signals);
-            if (!(sandboxOpenFiles is not null && info[0] >= 0 && block[1] >= 0 && child.Pid > 0))
+            foreach (var fd in new[] { info[0], block[1] })
             {
-                foreach (var fd in new[] { info[0], block[1] })
+                if (fd >= 0)
                 {
-                    if (fd >= 0)
-                    {
-                        _ = Libc.close(fd);
-                    }
+                    _ = Libc.close(fd);
                 }
             }
-        }
-
-        if (sandboxOpenFiles is { } files)
-        {
-            Release(child.Pid, info[0], block[1], files);
         }
 
         return child;

@@ -17,14 +17,19 @@ internal sealed partial class ResourceGroup
         private static readonly TimeSpan Interval = TimeSpan.FromMilliseconds(100);
         private static readonly ConcurrentDictionary<ResourceGroup, byte> Watched = new();
         private static readonly Timer Ticker = new(_ => Tick(), null, Timeout.Infinite, Timeout.Infinite);
-        private static int s_running;
+        private static readonly Lock Running = new();
+        private static bool s_running;
 
         public static void Add(ResourceGroup group)
         {
             Watched[group] = 0;
-            if (Interlocked.Exchange(ref s_running, 1) == 0)
+            lock (Running)
             {
-                Ticker.Change(Interval, Interval);
+                if (!s_running)
+                {
+                    s_running = true;
+                    Ticker.Change(Interval, Interval);
+                }
             }
         }
 
@@ -32,16 +37,15 @@ internal sealed partial class ResourceGroup
 
         private static void Tick()
         {
-            if (Watched.IsEmpty)
+            lock (Running)
             {
-                Volatile.Write(ref s_running, 0);
-                Ticker.Change(Timeout.Infinite, Timeout.Infinite);
-                if (!Watched.IsEmpty && Interlocked.Exchange(ref s_running, 1) == 0)
+                // Stopped only while nothing is watched: an Add takes the lock to start it again.
+                if (Watched.IsEmpty)
                 {
-                    Ticker.Change(Interval, Interval); // one was added meanwhile
+                    s_running = false;
+                    Ticker.Change(Timeout.Infinite, Timeout.Infinite);
+                    return;
                 }
-
-                return;
             }
 
             foreach (var group in Watched.Keys)

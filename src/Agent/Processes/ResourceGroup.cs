@@ -42,10 +42,17 @@ internal sealed partial class ResourceGroup
         AppDomain.CurrentDomain.ProcessExit += (_, _) => RemoveKept();
         if (V2)
         {
-            // Children of the fnagent group get these controllers only when its parent hands them down.
-            foreach (var dir in new[] { V2Root, Directory.CreateDirectory(Path.Combine(V2Root, "fnagent")).FullName })
+            // Children of the fnagent group get these controllers only when its parent hands
+            // them down. Where cgroups are not the agent's to make, groups are simply not made.
+            try
             {
-                TryWrite(Path.Combine(dir, "cgroup.subtree_control"), "+memory +pids +cpu");
+                foreach (var dir in new[] { V2Root, Directory.CreateDirectory(Path.Combine(V2Root, "fnagent")).FullName })
+                {
+                    TryWrite(Path.Combine(dir, "cgroup.subtree_control"), "+memory +pids +cpu");
+                }
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
             }
         }
     }
@@ -65,9 +72,6 @@ internal sealed partial class ResourceGroup
         _memoryDir = memoryDir;
         _pidsDir = pidsDir;
     }
-
-    /// <summary>The v1 hierarchies that can hold a thread apart from its process; empty on v2.</summary>
-    public static bool PlacesThreads => !V2;
 
     /// <summary>
     /// A group with <paramref name="limits"/>, kept or new, or null where groups cannot be

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Fnagent.Functions;
 
 namespace Fnagent.Processes;
 
@@ -20,24 +21,28 @@ public sealed class Sandbox
     /// <summary>Seen read-only at their own paths: what programs and their libraries need.</summary>
     public static readonly IReadOnlyList<string> SystemFolders = ["/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32", "/etc"];
 
+    // What the agent reads from a function's folder as the operator's word (FunctionSnapshot).
+    private static readonly string[] DefinitionFiles = [FunctionFileParser.FileName, FnFuncFileParser.FileName, AppDefinition.FileName];
+
     private static readonly string[] ProgramFolders = ["/usr/bin", "/bin", "/usr/local/bin", "/usr/sbin", "/sbin"];
 
     private readonly string[] _base;
-    private readonly string[] _sharedBinds;
-    private readonly string[] _shared;
+    private readonly (string Path, bool Writable)[] _shared;
     private readonly FunctionUser? _user;
     private readonly bool _dropCapabilities;
+    private readonly string[] _agentFolders;
 
-    private Sandbox(SandboxMode mode, string? bwrap, string? whyNot, (string[] ReadOnly, string[] Writable) shared, FunctionUser? user)
+    private Sandbox(SandboxMode mode, string? bwrap, string? whyNot, (string[] ReadOnly, string[] Writable) shared, FunctionUser? user, string[] agentFolders)
     {
+        _agentFolders = agentFolders;
         Mode = mode;
         Bwrap = bwrap;
         WhyNot = whyNot;
-        _shared = [.. shared.ReadOnly, .. shared.Writable];
+        _shared = [.. shared.ReadOnly.Concat(Resolver()).Where(p => !Covered(p, SystemFolders)).Select(p => (p, false)), .. shared.Writable.Select(p => (p, true))];
         _user = user;
         // A root agent whose operator runs functions as root (RunAs=root): still no capabilities.
         _dropCapabilities = user is null && Environment.IsPrivilegedProcess;
-        (_base, _sharedBinds) = bwrap is null ? ([], []) : Base(bwrap, shared.ReadOnly, shared.Writable);
+        _base = bwrap is null ? [] : Base(bwrap);
     }
 
     /// <summary>The setting (<c>Sandbox:Mode</c>).</summary>
@@ -60,24 +65,27 @@ public sealed class Sandbox
         ? $"the sandbox is required (Sandbox:Mode=Required) but cannot run here: {why}; this function is not loaded"
         : null;
 
-    /// <summary>Finds bubblewrap and probes the sandbox once; never throws.</summary>
-    public static Sandbox Resolve(SandboxOptions options, FunctionUser? user)
+    /// <summary>
+    /// Finds bubblewrap and probes the sandbox once; never throws. <paramref name="agentFolders"/>
+    /// (the functions and data folders) are never bound in as a program's installation.
+    /// </summary>
+    public static Sandbox Resolve(SandboxOptions options, FunctionUser? user, string[] agentFolders)
     {
         var shared = (Paths(options.ReadOnlyPaths), Paths(options.WritablePaths));
         if (options.Mode == SandboxMode.Off)
         {
-            return new Sandbox(options.Mode, null, null, shared, user);
+            return new Sandbox(options.Mode, null, null, shared, user, agentFolders);
         }
 
         var bwrap = options.Bwrap.Contains('/') ? (File.Exists(options.Bwrap) ? options.Bwrap : null)
             : ProgramFolders.Select(folder => Path.Combine(folder, options.Bwrap)).FirstOrDefault(File.Exists);
         if (bwrap is null)
         {
-            return new Sandbox(options.Mode, null, $"bubblewrap not found at '{options.Bwrap}' (Sandbox:Bwrap; apt-get install bubblewrap)", shared, user);
+            return new Sandbox(options.Mode, null, $"bubblewrap not found at '{options.Bwrap}' (Sandbox:Bwrap; apt-get install bubblewrap)", shared, user, agentFolders);
         }
 
-        var sandbox = new Sandbox(options.Mode, bwrap, null, shared, user);
-        return sandbox.Probe() is { } why ? new Sandbox(options.Mode, bwrap, why, shared, user) : sandbox;
+        var sandbox = new Sandbox(options.Mode, bwrap, null, shared, user, agentFolders);
+        return sandbox.Probe() is { } why ? new Sandbox(options.Mode, bwrap, why, shared, user, agentFolders) : sandbox;
     }
 
     /// <summary>
@@ -88,7 +96,7 @@ public sealed class Sandbox
     /// </summary>
     public List<string> Wrap(SandboxedRun run, string program, IEnumerable<string> arguments, bool asUser = true)
     {
-        var argv = new List<string>(_base.Length + _sharedBinds.Length + 32);
+        var argv = new List<string>(_base.Length + 48);
         argv.AddRange(_base);
         if (run.NoNetwork)
         {
@@ -106,27 +114,47 @@ public sealed class Sandbox
                 "--block-fd", PosixSpawn.BlockFd.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
         }
 
-        // /tmp first: the operator's folders may lie below it.
+        // /tmp first: the operator's folders may lie below it. Then every bind, the shallowest
+        // first, so that none hides another (a writable cache below a read-only install).
         argv.AddRange(["--size", run.TmpBytes.ToString(System.Globalization.CultureInfo.InvariantCulture), "--perms", "1777", "--tmpfs", "/tmp"]);
-        argv.AddRange(_sharedBinds);
-        var bound = new List<string>([.. SystemFolders, .. _shared]);
-        var binds = new List<(string Path, bool Writable)>();
-        if (Installation(program) is { } installation && !Covered(installation, [.. bound, run.Folder]))
+        var binds = new List<(string Path, bool Writable)>(_shared);
+        // The folder a program was installed in, unless that holds or lies in the agent's
+        // folders: a function named bin would bind its app's every function.
+        if (Installation(run.Program ?? program) is { } installation && !Covered(installation, [.. SystemFolders, .. _shared.Select(b => b.Path), run.Folder])
+            && !_agentFolders.Any(agent => Covered(installation, [agent]) || Covered(agent, [installation])))
         {
             binds.Add((installation, false));
         }
 
         binds.Add((run.Folder, run.WritableFolder));
         binds.AddRange(run.Writable.Select(path => (path, true)));
+        var bound = new List<string>(SystemFolders);
         var made = new HashSet<string>(StringComparer.Ordinal);
         foreach (var (path, writable) in binds.OrderBy(b => b.Path.Count(c => c == '/')))
         {
             Bind(path, writable, made, argv, bound);
         }
 
+        if (run.WritableFolder)
+        {
+            // Its own definition stays the operator's: a rewritten func.yml would be loaded.
+            foreach (var file in DefinitionFiles)
+            {
+                var path = Path.Combine(run.Folder, file);
+                argv.AddRange(["--ro-bind-try", path, path]);
+            }
+        }
+
         if (_dropCapabilities)
         {
             argv.AddRange(["--cap-drop", "ALL"]);
+        }
+        else if (!asUser && _user is not null)
+        {
+            // The agent's launcher (root, to make its socket in the agent's folder) keeps only
+            // what setpriv needs to start the function as its user without capabilities, and
+            // the right to signal it (kill -0: is it still there), in a PID namespace of its own.
+            argv.AddRange(["--cap-drop", "ALL", "--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID", "--cap-add", "CAP_SETPCAP", "--cap-add", "CAP_KILL"]);
         }
 
         argv.AddRange(["--chdir", run.WorkingDirectory, "--"]);
@@ -144,8 +172,8 @@ public sealed class Sandbox
         (paths ?? "").Split(':', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
             .Select(p => Path.TrimEndingDirectorySeparator(Path.GetFullPath(p))).Where(Directory.Exists).ToArray();
 
-    // What every sandbox has: namespaces, system folders, /proc, /dev; then the operator's folders.
-    private static (string[] Base, string[] SharedBinds) Base(string bwrap, string[] shared, string[] writable)
+    // What every sandbox has: namespaces, system folders, /proc, /dev.
+    private static string[] Base(string bwrap)
     {
         var argv = new List<string> { bwrap, "--unshare-pid", "--unshare-ipc", "--unshare-uts" };
         foreach (var folder in SystemFolders)
@@ -161,24 +189,19 @@ public sealed class Sandbox
             }
         }
 
-        // /etc/resolv.conf may point into /run (systemd-resolved): its folder comes along.
-        if (new FileInfo("/etc/resolv.conf").LinkTarget is { } resolv && Path.IsPathRooted(resolv) && Path.GetDirectoryName(resolv) is { } run
-            && !Covered(run, SystemFolders) && Directory.Exists(run))
-        {
-            shared = [.. shared, run];
-        }
-
         argv.AddRange(["--proc", "/proc", "--dev", "/dev"]);
-        var bound = new List<string>(SystemFolders);
-        var made = new HashSet<string>(StringComparer.Ordinal);
-        var sharedBinds = new List<string>();
-        var binds = shared.Where(p => !Covered(p, bound)).Select(p => (Path: p, Writable: false)).Concat(writable.Select(p => (Path: p, Writable: true)));
-        foreach (var (path, rw) in binds.OrderBy(b => b.Path.Count(c => c == '/')).ToList())
-        {
-            Bind(path, rw, made, sharedBinds, bound);
-        }
+        return [.. argv];
+    }
 
-        return ([.. argv], [.. sharedBinds]);
+    // /etc/resolv.conf may point into /run (systemd-resolved; Ubuntu's link is relative):
+    // its folder comes along, or names do not resolve.
+    private static IEnumerable<string> Resolver()
+    {
+        if (new FileInfo("/etc/resolv.conf").LinkTarget is { } target && Path.GetDirectoryName(Path.GetFullPath(target, "/etc")) is { } folder
+            && Directory.Exists(folder))
+        {
+            yield return folder;
+        }
     }
 
     // bwrap makes a mount point's missing parents mode 0700 and root's: the user could not
@@ -282,4 +305,7 @@ public sealed record SandboxedRun
 
     /// <summary>True when started by <see cref="PosixSpawn"/> with its handshake's fds (see PosixSpawn.Handshake.cs).</summary>
     public bool Handshake { get; init; }
+
+    /// <summary>The function's program, when the sandbox starts another first (Direktiv's launcher): its installation is bound in.</summary>
+    public string? Program { get; init; }
 }

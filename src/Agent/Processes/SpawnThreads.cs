@@ -11,8 +11,11 @@ namespace Fnagent.Processes;
 ///    kill healthy functions at random; these threads never exit, so it fires only with the agent.
 /// 2. On cgroup v1 the thread enters the process's <see cref="ResourceGroup"/> for the spawn
 ///    and goes back after it, so the process starts inside its limits (no fork before a move).
-/// A spawn is handed over and waited for (posix_spawn returns once the child has exec'd,
-/// a millisecond or so); one thread per CPU, at most four, so spawns of several calls overlap.
+/// A spawn is handed over and waited for (posix_spawn returns once the child has exec'd, a
+/// millisecond or so; the sandbox's handshake is finished by the caller, see PosixSpawn.Release);
+/// one thread per CPU, two to four, so spawns of several calls overlap. Only posix_spawn runs
+/// inside a group: nothing that could make threads (a thread started on a v1 spawn thread
+/// inside a group would stay there).
 /// </summary>
 internal static class SpawnThreads
 {
@@ -44,7 +47,16 @@ internal static class SpawnThreads
 
     private static void Serve()
     {
-        var home = ResourceGroup.ThreadHome();
+        string[] home;
+        try
+        {
+            home = ResourceGroup.ThreadHome();
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            home = [];
+        }
+
         foreach (var work in Queue.GetConsumingEnumerable())
         {
             try
@@ -58,7 +70,8 @@ internal static class SpawnThreads
             }
             finally
             {
-                if (work.Inside)
+                // Also after an entry that failed halfway (one hierarchy entered, not the next).
+                if (work.Group is not null)
                 {
                     Leave(home);
                 }

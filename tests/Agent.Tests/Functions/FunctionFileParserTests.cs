@@ -82,7 +82,6 @@ public sealed class FunctionFileParserTests
             pids: 32
             tmp_size: 8
             network: none
-            writable_folder: true
             """);
         Assert.Equal(("resize", "images", "/thumbs/small"), (f.Name, f.App, f.Route));
         Assert.Equal(["python3", "-u", "func.py"], f.Command);
@@ -91,7 +90,7 @@ public sealed class FunctionFileParserTests
         Assert.Equal(TimeSpan.FromSeconds(2.5), f.Timeout);
         Assert.Equal(TimeSpan.Zero, f.IdleTimeout);
         Assert.Equal((512, "500m", 0.5, 8, 8), (f.MemoryMb, f.Cpus, f.CpuCount, f.MaxConcurrency, f.MinIdle));
-        Assert.Equal((32, 8, FunctionNetwork.None, true), (f.Pids, f.TmpSizeMb, f.Network, f.WritableFolder));
+        Assert.Equal((32, 8, FunctionNetwork.None), (f.Pids, f.TmpSizeMb, f.Network));
         Assert.Equal((3, 2), (f.AsyncConcurrency, f.Retries));
         Assert.Equal(new Dictionary<string, string> { ["API_URL"] = "https://example.org", ["RETRIES"] = "3", ["EMPTY"] = "" }, f.Config);
         Assert.Equal(new Dictionary<string, string> { ["Content-Type"] = "image/png" }, f.Headers);
@@ -170,10 +169,11 @@ public sealed class FunctionFileParserTests
     [InlineData("config: FOO=1", 3, "config", "expected a mapping of environment variable names like API_URL to values, got \"FOO=1\"")]
     [InlineData("headers:\n  Bad Header: x", 4, "headers", "expected HTTP header names like Content-Type, got \"Bad Header\"")]
     [InlineData("build: '\"npm install'", 3, "build", "unterminated double quote at column 1")]
-    [InlineData("pids: 0", 3, "pids", "expected a whole number of processes of at least 1, got \"0\"")]
+    [InlineData("pids: 4", 3, "pids", "expected a whole number of processes of at least 8, got \"4\"")]
     [InlineData("tmp_size: 64M", 3, "tmp_size", "expected a whole number of MB, got \"64M\"")]
     [InlineData("network: bridge", 3, "network", "expected \"host\" or \"none\", got \"bridge\"")]
     [InlineData("writable_folder: yes", 3, "writable_folder", "expected true or false, got \"yes\"")]
+    [InlineData("writable_folder: true\nbuild: make", 3, "writable_folder", "cannot be true with a build: the build runs as the agent on the folder, which the function could rewrite")]
     [InlineData("colour: blue", 3, "colour", "unknown key; known keys are name, app, route, cmd, format, type, timeout, idle_timeout, memory, cpus, max_concurrency, min_idle, async_concurrency, retries, config, headers, build, runtime, code, triggers, annotations, auth, pids, tmp_size, network, writable_folder")]
     public void ABadValueIsReportedWithFileKeyAndLine(string line, int lineNumber, string key, string message)
     {

@@ -36,6 +36,8 @@ public sealed class SandboxFixture : IAsyncLifetime
         Function("probe", "cmd: ./attempt.sh\ntmp_size: 4\n", attempt: true);
         Function("probe-rw", "cmd: ./attempt.sh\nwritable_folder: true\n", attempt: true);
         Function("offline", "cmd: ./attempt.sh\nnetwork: none\n", attempt: true);
+        // Its program is <functions>/bin/attempt.sh: "installed" in the functions folder.
+        Function("bin", "cmd: ./attempt.sh\n", attempt: true);
         Function("other", "cmd: cat\n");
         File.WriteAllText(OtherSecret, "another function's secret");
         Function("echo", "cmd: cat\n");

@@ -23,6 +23,24 @@ public sealed class SandboxTests(SandboxFixture fixture) : IClassFixture<Sandbox
     }
 
     [Fact]
+    public async Task AFunctionNamedBinCannotReadTheOtherFunctionsOfItsFolder()
+    {
+        // bin/attempt.sh looks like <prefix>/bin/<program>: its prefix, the functions folder, stays out.
+        Assert.Equal((HttpStatusCode.OK, "denied"), await fixture.CallAsync("bin", $"read {fixture.OtherSecret}"));
+    }
+
+    [Fact]
+    public async Task OnLoopbackTheAdminApiIsOpenToItsOperatorButNotToAFunction()
+    {
+        var port = fixture.Agent.Address.Port.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+        using var operatorCall = await fixture.Agent.Client.GetAsync("v1/functions");
+
+        Assert.Equal(HttpStatusCode.OK, operatorCall.StatusCode);
+        Assert.Equal((HttpStatusCode.OK, "HTTP/1.1 401 Unauthorized"), await fixture.CallAsync("probe", $"admin {port}"));
+    }
+
+    [Fact]
     public async Task ItCannotReadTheAgentsEnvironmentAndSeesOnlyItsOwnProcesses()
     {
         var agentEnvironment = File.ReadAllText($"/proc/{Environment.ProcessId}/environ").Split('\0').OrderByDescending(e => e.Length).First();
@@ -61,10 +79,30 @@ public sealed class SandboxTests(SandboxFixture fixture) : IClassFixture<Sandbox
     }
 
     [Fact]
-    public async Task WritableFolderLetsItWriteItsOwnFolder()
+    public async Task WritableFolderLetsItWriteItsOwnFolderButNotItsFuncYml()
     {
         Assert.Equal((HttpStatusCode.OK, "allowed"), await fixture.CallAsync("probe-rw", "write ./x"));
+        Assert.Equal((HttpStatusCode.OK, "denied"), await fixture.CallAsync("probe-rw", "write ./func.yml"));
         Assert.Equal((HttpStatusCode.OK, "denied"), await fixture.CallAsync("probe-rw", $"write {Path.Combine(fixture.Functions, "probe", "x")}"));
+    }
+
+    [Fact]
+    public async Task AFuncYmlInAWritableFolderIsNotLoaded()
+    {
+        // As the function could have written it: a function of its own, with a build run as the agent.
+        var planted = Path.Combine(fixture.Functions, "probe-rw", "planted", "func.yml");
+        Directory.CreateDirectory(Path.GetDirectoryName(planted)!);
+        File.WriteAllText(planted, "name: planted\napp: sandbox\ncmd: cat\nbuild: [touch, built]\n");
+        try
+        {
+            Assert.True(await ProcessTable.EventuallyAsync(async () =>
+                (await fixture.Agent.Client.GetStringAsync("v1/functions")).Contains("which that function may write", StringComparison.Ordinal), TimeSpan.FromSeconds(10)));
+            Assert.Equal(HttpStatusCode.NotFound, (await fixture.CallAsync("planted")).Status);
+        }
+        finally
+        {
+            Directory.Delete(Path.GetDirectoryName(planted)!, recursive: true);
+        }
     }
 
     [Fact]

@@ -10,6 +10,7 @@ case "$action" in
   processes) ls /proc | grep -c '^[0-9][0-9]*$' ;;
   fill) dd if=/dev/zero of="$TMPDIR/fill" bs=1048576 count="$arg" 2>&1 | grep -o 'No space left on device' | head -n 1 ;;
   connect) if timeout 3 bash -c "exec 3<>/dev/tcp/127.0.0.1/$arg" 2>/dev/null; then echo "allowed"; else echo "denied"; fi ;;
+  admin) exec 3<>"/dev/tcp/127.0.0.1/$arg" && printf 'GET /v1/functions HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n' >&3 && head -n 1 <&3 | tr -d '\r' ;;
   files) echo "$(ulimit -Sn) $(ulimit -Hn)" ;;
   raise) if ulimit -n 4096 2>/dev/null; then echo "allowed"; else echo "denied"; fi ;;
   setsid) setsid sleep 60 </dev/null >/dev/null 2>&1 & echo "started" ;;
