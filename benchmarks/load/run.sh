@@ -16,6 +16,13 @@ DURATION=${DURATION:-8}      # seconds measured per row and concurrency
 WARMUP=${WARMUP:-5}          # seconds of unmeasured load before each measurement (tiered JIT and PGO settle; docs/performance.md)
 OUT=${OUT:-$HERE/results.md}
 WORK=$(mktemp -d /tmp/fnagent-load.XXXXXX)
+# Several agents below serve echo scripts of benchmarks/load/functions from folders of their
+# own: the sandbox lets every function read them, as an operator shares code (docs/operations.md).
+export FNAGENT_Sandbox__ReadOnlyPaths=$HERE/functions
+# The function folders made below must be reachable by nobody as they are: in a folder it
+# cannot enter, an unsandboxed agent binds them in with bubblewrap (docs/operations.md), and
+# the sandbox-off rows would pay its exec too.
+chmod 755 "$WORK"
 PIDS=()
 
 cleanup() {
@@ -152,6 +159,25 @@ for c in 1 16; do spawn spawn "raw spawn of \`cat\`, Process.Start (cold floor)"
 for c in 1 16; do spawn spawn-setsid "raw spawn of \`setsid cat\`, Process.Start" "$c" --setsid; done
 row cat "\`default\` format, \`cat\`$CAT_AS" "$AGENT/r/bench/cat"
 row cat-own "\`default\` format, \`cat\`$CAT_OWN" "http://127.0.0.1:$OWN_PORT/r/bench/cat"
+# The sandbox (docs/operations.md): the same cat and hot json echo on two fresh agents, one
+# after the other, the first sandboxing them (the default where bubblewrap works, as on the
+# main agent above), the second with FNAGENT_Sandbox__Mode=Off. A sandbox is set up once
+# per process: a cold call pays it every time, a hot call never.
+BOX_DIR=$WORK/box
+mkdir -p "$BOX_DIR/cat" "$BOX_DIR/json-node"
+cp "$HERE/functions/cat/func.yml" "$BOX_DIR/cat/"
+sed -e "s|cmd: \[node, echo.js\]|cmd: [node, \"$HERE/functions/json-node/echo.js\"]|" "$HERE/functions/json-node/func.yml" >"$BOX_DIR/json-node/func.yml"
+BOX_ON_PORT=$(free_port)
+start_agent "$BOX_DIR" "$BOX_ON_PORT" "$WORK/box-on.log"
+if grep -q "functions run sandboxed" "$WORK/box-on.log"; then BOX_ON="in the sandbox"; else BOX_ON="sandbox NOT available here (see box-on.log)"; fi
+row cat-box-on "\`default\` format, \`cat\`, fresh agent, $BOX_ON" "http://127.0.0.1:$BOX_ON_PORT/r/bench/cat"
+row json-box-on "hot \`json\` echo, node, fresh agent, $BOX_ON" "http://127.0.0.1:$BOX_ON_PORT/r/bench/json-node"
+kill "$LAST_PID" 2>/dev/null || true
+BOX_OFF_PORT=$(free_port)
+FNAGENT_Sandbox__Mode=Off start_agent "$BOX_DIR" "$BOX_OFF_PORT" "$WORK/box-off.log"
+row cat-box-off "\`default\` format, \`cat\`, fresh agent, sandbox off" "http://127.0.0.1:$BOX_OFF_PORT/r/bench/cat"
+row json-box-off "hot \`json\` echo, node, fresh agent, sandbox off" "http://127.0.0.1:$BOX_OFF_PORT/r/bench/json-node"
+kill "$LAST_PID" 2>/dev/null || true
 row cold-python "\`default\` format, python3 echo (cold)" "$AGENT/r/bench/cold-python"
 row json-node "hot \`json\` echo, node" "$AGENT/r/bench/json-node"
 # The same echo on a second agent with the hold-back after answers turned off
@@ -312,6 +338,10 @@ HOT_COLD=$(ratio json-python-1 cold-python-1)
 CAT_SHARE=$(ratio cat-16 spawn-16)
 CAT_SHARE_SETSID=$(ratio cat-16 spawn-setsid-16)
 CAT_OF_OWN=$(ratio cat-16 cat-own-16)
+BOX_CAT=$(ratio cat-box-on-16 cat-box-off-16)
+BOX_CAT_1=$(ratio cat-box-on-1 cat-box-off-1)
+BOX_JSON=$(ratio json-box-on-16 json-box-off-16)
+BOX_JSON_1=$(ratio json-box-on-1 json-box-off-1)
 SQLITE_OF_MEMORY=$(ratio json-node-sqlite-16 json-node-memory-16)
 ACCEPT_OF_KESTREL=$(ratio async-accept-16 kestrel-16)
 DISPATCH_OF_SYNC=$(ratio async-dispatch-4 async-sync-16)
@@ -339,6 +369,8 @@ DISPATCH_OF_SYNC=$(ratio async-dispatch-4 async-sync-16)
   echo "| python3 echo at c=1: hot \`json\` >= 30x cold \`default\` | ${HOT_COLD}x | $(verdict "$HOT_COLD" ">=" 30) |"
   echo "| \`default\` \`cat\` at c=16 >= 80% of raw \`cat\` spawns/s | $(pct "$CAT_SHARE") (of \`setsid cat\`: $(pct "$CAT_SHARE_SETSID")) | $(verdict "$CAT_SHARE" ">=" 0.80) |"
   echo "| (no target) \`default\` \`cat\` at c=16 as the function user, of the same as the agent's own | $(pct "$CAT_OF_OWN") | - |"
+  echo "| sandboxed \`default\` \`cat\` at c=16 >= 70% of unsandboxed (two fresh agents) | $(pct "$BOX_CAT") (c=1: $(pct "$BOX_CAT_1")) | $(verdict "$BOX_CAT" ">=" 0.70) |"
+  echo "| sandboxed hot \`json\` node echo at c=16: nothing measurable per call (>= 95% of unsandboxed) | $(pct "$BOX_JSON") (c=1: $(pct "$BOX_JSON_1")) | $(verdict "$BOX_JSON" ">=" 0.95) |"
   echo "| hot \`json\` node echo at c=16 with records in SQLite >= 95% of records in memory only (two fresh agents) | $(pct "$SQLITE_OF_MEMORY") | $(verdict "$SQLITE_OF_MEMORY" ">=" 0.95) |"
   echo "| async calls accepted at c=16 >= 25% of bare Kestrel's requests/s | $(pct "$ACCEPT_OF_KESTREL") | $(verdict "$ACCEPT_OF_KESTREL" ">=" 0.25) |"
   echo "| queued async calls run >= 80% of the same function's sync rate at c=16, same agent | $(pct "$DISPATCH_OF_SYNC") | $(verdict "$DISPATCH_OF_SYNC" ">=" 0.80) |"
@@ -348,7 +380,8 @@ DISPATCH_OF_SYNC=$(ratio async-dispatch-4 async-sync-16)
   echo "*Kestrel piping json lines* is benchmarks/load/PipeProxy: the same Kestrel set-up handing each body to one of 4 node processes running the json-node echo, as one line in the json format's shape, and answering with the body that comes back; no call ids, records, logs, deadlines, limits or checks of the process. The least a hot \`json\` call can cost here; the agent's hot path does all of that on top."
   echo "*raw spawn* is benchmarks/load/Spawner: W workers each starting \`cat\` with System.Diagnostics.Process (stdin/stdout/stderr piped), writing the body, closing stdin, reading stdout to its end and awaiting the exit; requests/s is spawns/s, latencies are per spawn."
   echo "*setsid cat* is the same through setsid(1): how the agent started functions before it used posix_spawn (a second exec for a new session and process group); it now uses posix_spawn (a process group of its own, one exec), like the plain row."
-  echo "The two \`default\` \`cat\` rows: a root agent runs functions as \`nobody\`, execing setpriv before the function (one exec more per process start); the second row's agent (\`FNAGENT_RunAs=root\`) runs them as itself."
+  echo "The two \`default\` \`cat\` rows: a root agent runs functions as \`nobody\`, execing setpriv before the function (one exec more per process start); the second row's agent (\`FNAGENT_RunAs=root\`) runs them as itself. Both agents sandbox them where bubblewrap works."
+  echo "The *fresh agent, in the sandbox* and *sandbox off* rows: two agents serving only \`cat\` and the node echo, one after the other; the first runs each process in bubblewrap (its exec, namespaces and mounts, then setpriv), the second (\`FNAGENT_Sandbox__Mode=Off\`) as \`nobody\` through setpriv alone."
   echo "Function rows call benchmarks/load/functions through the agent at /r/bench/<name>; hot functions have max_concurrency 4 (the default) and min_idle 4, and each measurement starts 1 s after its warm-up (see \`measure\` in the script)."
 } >"$OUT"
 
