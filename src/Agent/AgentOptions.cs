@@ -161,6 +161,9 @@ public sealed class LimitOptions
     /// </summary>
     public TimeSpan OutputDrainAfterExit { get; set; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>Largest blob of the content store (<c>POST /v1/blobs</c>, 413 past it); streamed, never held whole.</summary>
+    public long MaxBlobBytes { get; set; } = 1L << 30;
+
     /// <summary>Processes a function may have at once (its func.yml <c>pids</c> overrides it); a fork past it fails, and the call with a 502.</summary>
     public int Pids { get; set; } = 256;
 

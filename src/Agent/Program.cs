@@ -9,6 +9,7 @@ var root = new RootCommand("fnagent: turns any executable into an HTTP endpoint"
     ServeCommand.Create(),
     CallCommand.Create(),
     LogsCommand.Create(),
+    BlobCommand.Create(),
     CallsCommand.Create(),
     BenchCommand.Create(),
     InitCommand.Create(),

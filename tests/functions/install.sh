@@ -21,3 +21,8 @@ fi
 if [ ! -d fdk/node_modules/@fnproject/fdk ]; then
   (cd fdk && npm ci --no-audit --no-fund --loglevel=error)
 fi
+
+# --- the content store's tests compare CIDs with npm's multiformats, the reference implementation.
+if [ ! -d cid/node_modules/multiformats ]; then
+  (cd cid && npm ci --no-audit --no-fund --loglevel=error)
+fi

@@ -23,6 +23,7 @@ namespace Fnagent.Api;
 [JsonSerializable(typeof(FnList))]
 [JsonSerializable(typeof(TriggerList))]
 [JsonSerializable(typeof(ManagementError))]
+[JsonSerializable(typeof(BlobStored))]
 public sealed partial class ApiJsonContext : JsonSerializerContext
 {
     /// <summary>

@@ -68,6 +68,7 @@ public static class AgentHost
         services.AddSingleton(sp => LoadFunctions(sp.GetRequiredService<AgentOptions>(), sp.GetRequiredService<ILogger<FunctionDirectory>>()));
         services.AddSingleton<IFunctionRegistry>(sp => sp.GetRequiredService<FunctionDirectory>());
         services.AddSingleton<Management.FunctionsFolder>();
+        services.AddSingleton(sp => new State.Blobs.BlobStore(sp.GetRequiredService<AgentOptions>().DataDirectory, sp.GetRequiredService<AgentOptions>().Limits.MaxBlobBytes));
         services.AddSingleton<Management.CodeDeployer>();
         services.AddSingleton<FunctionBuilds>();
         services.AddSingleton<FormatCodecs>();
@@ -119,6 +120,7 @@ public static class AgentHost
         app.Lifetime.ApplicationStopping.Register(() => shutdown.Begin(options.Limits.ShutdownGrace));
         app.MapCalls();
         app.MapAdmin();
+        app.MapBlobs();
         app.MapManagement();
         app.MapAgentOpenApi();
 

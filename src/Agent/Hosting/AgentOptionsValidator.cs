@@ -68,6 +68,7 @@ public sealed class AgentOptionsValidator : IValidateOptions<AgentOptions>
         Positive("Limits:MaxCodeBytes", limits.MaxCodeBytes, Fail);
         Positive("Limits:MaxCodeFiles", limits.MaxCodeFiles, Fail);
         Positive("Limits:Pids", limits.Pids, Fail);
+        Positive("Limits:MaxBlobBytes", limits.MaxBlobBytes, Fail);
         Positive("Limits:TmpSizeMb", limits.TmpSizeMb, Fail);
         Positive("Limits:OpenFiles", limits.OpenFiles, Fail);
         if (limits.MaxAsyncBodyBytes > int.MaxValue || limits.MaxAsyncOutputBytes > int.MaxValue)

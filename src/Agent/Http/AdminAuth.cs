@@ -134,7 +134,7 @@ internal sealed class AdminAuth
     /// <summary>The middleware: placed after routing chose the endpoint, before any endpoint runs.</summary>
     public RequestDelegate Wrap(RequestDelegate next) => context =>
     {
-        if (!IsAdminPath(context.Request.Path.Value) && !IsAdminEndpoint(context.GetEndpoint()))
+        if ((!IsAdminPath(context.Request.Path.Value) && !IsAdminEndpoint(context.GetEndpoint())) || IsOpenContentStore(context))
         {
             return next(context);
         }
@@ -149,6 +149,12 @@ internal sealed class AdminAuth
     private bool FromAFunction(ConnectionInfo connection) =>
         _functionUid is { } functions && connection is { RemoteIpAddress: { } remote, LocalIpAddress: { } local }
             && LoopbackPeer.Uid(new IPEndPoint(remote, connection.RemotePort), new IPEndPoint(local, connection.LocalPort)) == functions;
+
+    // The content store is open like calls (docs/protocols.md §9: anyone stores content and
+    // names it by its CID): storing and reading; removing stays the admin's.
+    private static bool IsOpenContentStore(HttpContext context) =>
+        !HttpMethods.IsDelete(context.Request.Method) && context.GetEndpoint() is RouteEndpoint { RoutePattern.RawText: { } pattern }
+        && pattern.StartsWith("/v1/blobs", StringComparison.Ordinal);
 
     /// <summary>At least <see cref="MinimumTokenLength"/> characters, each printable ASCII other than space.</summary>
     public static bool IsUsableToken(string token) =>

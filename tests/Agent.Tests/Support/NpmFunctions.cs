@@ -11,7 +11,8 @@ public static class NpmFunctions
 
     private static async Task InstallAsync()
     {
-        if (Directory.Exists(Path.Combine(RunningAgent.TestFunctions, "fdk", "node_modules", "@fnproject", "fdk")))
+        if (Directory.Exists(Path.Combine(RunningAgent.TestFunctions, "fdk", "node_modules", "@fnproject", "fdk"))
+            && Directory.Exists(Path.Combine(RunningAgent.TestFunctions, "cid", "node_modules", "multiformats")))
         {
             return;
         }

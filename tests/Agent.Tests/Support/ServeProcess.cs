@@ -47,6 +47,9 @@ public sealed partial class ServeProcess : IAsyncDisposable
 
     public int? ExitCode => _process.HasExited ? _process.ExitCode : null;
 
+    /// <summary>The agent's pid (its /proc entry: memory, descriptors).</summary>
+    public int Pid => _process.Id;
+
     public static async Task<ServeProcess> StartAsync(string workingDirectory, IDictionary<string, string>? environment, params string[] args)
     {
         var info = new ProcessStartInfo("dotnet")
