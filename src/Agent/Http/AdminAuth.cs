@@ -146,9 +146,12 @@ internal sealed class AdminAuth
     // A function shares the host's network (network: host): on loopback it reaches the open
     // admin API like its operator, and through it builds that run as the agent. Its
     // connections are its user's; they need the token (see LoopbackPeer).
+    // A connection whose owner cannot be found counts as a function's: the lock must not
+    // open by a miss.
     private bool FromAFunction(ConnectionInfo connection) =>
-        _functionUid is { } functions && connection is { RemoteIpAddress: { } remote, LocalIpAddress: { } local }
-            && LoopbackPeer.Uid(new IPEndPoint(remote, connection.RemotePort), new IPEndPoint(local, connection.LocalPort)) == functions;
+        _functionUid is { } functions && (connection is not { RemoteIpAddress: { } remote, LocalIpAddress: { } local }
+            || LoopbackPeer.Uid(new IPEndPoint(remote, connection.RemotePort), new IPEndPoint(local, connection.LocalPort)) is not { } owner
+            || owner == functions);
 
     // The content store is open like calls (docs/protocols.md §9: anyone stores content and
     // names it by its CID): storing and reading; removing stays the admin's.

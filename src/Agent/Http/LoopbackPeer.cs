@@ -17,9 +17,23 @@ internal static class LoopbackPeer
     /// <summary>The uid owning the socket at <paramref name="client"/> connected to <paramref name="server"/>, or null when not found.</summary>
     public static int? Uid(IPEndPoint client, IPEndPoint server)
     {
-        var (table, local, remote) = client.AddressFamily == AddressFamily.InterNetworkV6
-            ? ("/proc/net/tcp6", Hex(client), Hex(server))
-            : ("/proc/net/tcp", Hex(client), Hex(server));
+        // An IPv4 connection is in the IPv4 table, or in the IPv6 one as ::ffff:a.b.c.d when the
+        // client's socket is dual-stack (as .NET's and node's are): both are looked in.
+        if (client.Address.IsIPv4MappedToIPv6 && server.Address.IsIPv4MappedToIPv6)
+        {
+            client = new IPEndPoint(client.Address.MapToIPv4(), client.Port);
+            server = new IPEndPoint(server.Address.MapToIPv4(), server.Port);
+        }
+
+        return client.AddressFamily == AddressFamily.InterNetworkV6
+            ? Find("/proc/net/tcp6", Hex(client), Hex(server))
+            : Find("/proc/net/tcp", Hex(client), Hex(server)) ?? Find("/proc/net/tcp6", Hex(Mapped(client)), Hex(Mapped(server)));
+    }
+
+    private static IPEndPoint Mapped(IPEndPoint endpoint) => new(endpoint.Address.MapToIPv6(), endpoint.Port);
+
+    private static int? Find(string table, string local, string remote)
+    {
         try
         {
             foreach (var line in File.ReadLines(table).Skip(1))

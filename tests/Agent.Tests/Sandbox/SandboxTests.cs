@@ -38,6 +38,8 @@ public sealed class SandboxTests(SandboxFixture fixture) : IClassFixture<Sandbox
 
         Assert.Equal(HttpStatusCode.OK, operatorCall.StatusCode);
         Assert.Equal((HttpStatusCode.OK, "HTTP/1.1 401 Unauthorized"), await fixture.CallAsync("probe", $"admin {port}"));
+        // From a dual-stack socket its connection is ::ffff:127.0.0.1 in the kernel's IPv6 table.
+        Assert.Equal((HttpStatusCode.OK, "HTTP/1.1 401 Unauthorized"), await fixture.CallAsync("probe", $"admin6 {port}"));
     }
 
     [Fact]
