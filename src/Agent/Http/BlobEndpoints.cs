@@ -19,9 +19,12 @@ internal static class BlobEndpoints
     {
         endpoints.MapPost("/v1/blobs", async (HttpContext context, BlobStore blobs) =>
         {
+            // The store counts the limit on the decoded body, as the call path does
+            // (CallEndpoints): Kestrel's own count would fail the read and reset the
+            // connection before the caller could read its 413.
             if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } size)
             {
-                size.MaxRequestBodySize = blobs.MaxBytes; // counted again while stored, chunked bodies too
+                size.MaxRequestBodySize = null;
             }
 
             if (context.Request.ContentLength > blobs.MaxBytes)
@@ -38,10 +41,6 @@ internal static class BlobEndpoints
             catch (BlobTooLargeException e)
             {
                 return TooLarge(e.MaxBytes);
-            }
-            catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
-            {
-                return TooLarge(blobs.MaxBytes);
             }
         })
             .WithSummary("Stores the body; answers its CID (CIDv1, raw, sha2-256, base32)")

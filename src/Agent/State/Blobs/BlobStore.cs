@@ -110,9 +110,6 @@ public sealed class BlobStore
         }
     }
 
-    /// <summary>Whether the store holds a file named <paramref name="cid"/> (not checked: see <see cref="OpenAsync"/>).</summary>
-    public bool Contains(Cid cid) => File.Exists(PathOf(cid));
-
     /// <summary>Removes the blob; false when there was none.</summary>
     public bool Delete(Cid cid)
     {
