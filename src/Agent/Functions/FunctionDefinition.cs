@@ -118,6 +118,9 @@ public sealed record FunctionDefinition
     /// <summary>What of its file the agent ignored and why (an Fn func.yaml's Docker keys), shown by <c>/v1/functions</c>.</summary>
     public IReadOnlyList<string> Notes { get; init; } = [];
 
+    /// <summary>Its controller, binary, callback and parameters when it is one of Sonr's deployable functions (func.yml <c>sonr</c>); null otherwise.</summary>
+    public SonrFunction? Sonr { get; init; }
+
     /// <summary>Full path of the func.yml this came from.</summary>
     public required string SourceFile { get; init; }
 
@@ -136,6 +139,7 @@ public sealed record FunctionDefinition
             string.Join('\u001e', Command), Format.ToString(), Type.ToString(), MemoryMb.ToString(System.Globalization.CultureInfo.InvariantCulture),
             Cpus ?? "", Directory, App, Route, Name, Pids?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "",
             TmpSizeMb?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "", Network.ToString(), WritableFolder ? "rw" : "ro",
+            Sonr?.Binary ?? "",
             string.Join('\u001e', Config.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => kv.Key + "=" + kv.Value)),
         ]);
 }

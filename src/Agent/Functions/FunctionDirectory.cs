@@ -91,6 +91,9 @@ public sealed class FunctionDirectory : IFunctionRegistry, IDisposable
     public bool TryFindById(string id, out FunctionDefinition function) => _snapshot.TryFindById(id, out function);
 
     /// <inheritdoc />
+    public bool TryFindSonr(string name, out FunctionDefinition function) => _snapshot.TryFindSonr(name, out function);
+
+    /// <inheritdoc />
     public bool TryFindApp(string name, out AppDefinition app) => _snapshot.TryFindApp(name, out app);
 
     /// <inheritdoc />

@@ -23,8 +23,11 @@ public static class FunctionFileParser
     [
         "name", "app", "route", "cmd", "format", "type", "timeout", "idle_timeout", "memory", "cpus",
         "max_concurrency", "min_idle", "async_concurrency", "retries", "config", "headers", "build", "runtime",
-        "code", "triggers", "annotations", "auth", "pids", "tmp_size", "network", "writable_folder",
+        "code", "triggers", "annotations", "auth", "pids", "tmp_size", "network", "writable_folder", "sonr",
     ];
+
+    /// <summary>Keys a Sonr function cannot have: its binary is its command, run cold, only where Sonr calls it.</summary>
+    private static readonly string[] NotWithSonr = ["cmd", "build", "runtime", "code", "triggers", "type", "writable_folder"];
 
     /// <summary>The value of <c>code</c> in a function the API created whose code was not uploaded yet.</summary>
     public const string NoCode = "none";
@@ -108,9 +111,16 @@ public static class FunctionFileParser
             route = "/" + name;
         }
 
+        var sonr = reader.Sonr("sonr");
+        var isSonr = reader.Node("sonr") is not null;
+        foreach (var key in NotWithSonr.Where(key => isSonr && reader.Node(key) is not null))
+        {
+            reader.Error(key, reader.Node(key), "a Sonr function (sonr) cannot have it: its binary is its command, run cold, its output the response or its callback's");
+        }
+
         var code = reader.CodeFolder("code", Path.GetDirectoryName(Path.GetFullPath(path)) ?? "/");
-        var command = reader.Argv("cmd");
-        if (reader.Node("cmd") is null && !commands && code is not { HasCode: false })
+        var command = isSonr ? Array.Empty<string>() : reader.Argv("cmd");
+        if (reader.Node("cmd") is null && !commands && !isSonr && code is not { HasCode: false })
         {
             reader.ErrorAt("cmd", reader.Line("cmd"), reader.Line("cmd") is null
                 ? "required key is missing (a list like [\"./hello.sh\"] or a string like \"python3 func.py\")"
@@ -122,6 +132,11 @@ public static class FunctionFileParser
         commands |= command is [var program, ..] && program == CommandsRunner[0];
 
         var format = ReadFormat(reader, commands);
+        if (isSonr && format != FunctionFormat.Default)
+        {
+            reader.Error("format", reader.Node("format"), "a Sonr function (sonr) is run cold: its format is \"default\"");
+        }
+
         var type = reader.Text("type", "sync or async") switch
         {
             null => FunctionType.Sync,
@@ -136,8 +151,10 @@ public static class FunctionFileParser
         var cpus = reader.Cpus("cpus");
         var pids = reader.WholeNumber("pids", "processes", min: 8); // the sandbox's own two and its spawning thread count too
         var tmpSize = reader.WholeNumber("tmp_size", "MB", min: 1);
+        // A Sonr function has no network unless its definition says so (docs/protocols.md §9).
         var network = reader.Text("network", "host or none") switch
         {
+            null when isSonr => FunctionNetwork.None,
             null or "host" => FunctionNetwork.Host,
             "none" => FunctionNetwork.None,
             var other => Invalid(reader, "network", $"expected \"host\" or \"none\", got {FunctionFileReader.Quote(other)}", FunctionNetwork.Host),
@@ -220,6 +237,7 @@ public static class FunctionFileParser
             HasCode = code?.HasCode ?? true,
             Headers = headers ?? new Dictionary<string, string>(),
             Build = build,
+            Sonr = sonr,
             Directory = code?.Folder ?? Path.GetDirectoryName(sourceFile) ?? sourceFile,
             SourceFile = sourceFile,
         };

@@ -12,13 +12,16 @@ internal sealed class FunctionSnapshot
     private readonly Dictionary<(string App, string Source), FunctionDefinition> _byTrigger;
     private readonly Dictionary<string, FunctionDefinition> _byId;
     private readonly Dictionary<string, AppDefinition> _apps;
+    private readonly Dictionary<string, FunctionDefinition> _sonr;
 
     private FunctionSnapshot(Dictionary<(string App, string Route), FunctionDefinition> byRoute,
-        Dictionary<(string App, string Source), FunctionDefinition> byTrigger, Dictionary<string, AppDefinition> apps, IReadOnlyList<FunctionLoadError> errors)
+        Dictionary<(string App, string Source), FunctionDefinition> byTrigger, Dictionary<string, FunctionDefinition> sonr,
+        Dictionary<string, AppDefinition> apps, IReadOnlyList<FunctionLoadError> errors)
     {
         _byRoute = byRoute;
         _byTrigger = byTrigger;
-        var functions = byRoute.Values.OrderBy(f => f.SourceFile, StringComparer.Ordinal).ToList();
+        _sonr = sonr;
+        var functions = byRoute.Values.Concat(sonr.Values).OrderBy(f => f.SourceFile, StringComparer.Ordinal).ToList();
         All = [.. functions.Where(f => f.HasCode)];
         Waiting = [.. functions.Where(f => !f.HasCode)];
         _byId = functions.ToDictionary(f => f.Id, StringComparer.Ordinal);
@@ -34,7 +37,7 @@ internal sealed class FunctionSnapshot
         Errors = errors;
     }
 
-    public static FunctionSnapshot Empty { get; } = new([], [], [], []);
+    public static FunctionSnapshot Empty { get; } = new([], [], [], [], []);
 
     public IReadOnlyList<FunctionDefinition> All { get; }
 
@@ -54,6 +57,8 @@ internal sealed class FunctionSnapshot
 
     public bool TryFindById(string id, out FunctionDefinition function) => _byId.TryGetValue(id, out function!);
 
+    public bool TryFindSonr(string name, out FunctionDefinition function) => _sonr.TryGetValue(name, out function!);
+
     public bool TryFindApp(string name, out AppDefinition app) => _apps.TryGetValue(name, out app!);
 
     /// <summary>
@@ -66,7 +71,7 @@ internal sealed class FunctionSnapshot
     {
         if (!Directory.Exists(root))
         {
-            return new([], [], [], [new FunctionLoadError(root, null, null, "the function directory does not exist")]);
+            return new([], [], [], [], [new FunctionLoadError(root, null, null, "the function directory does not exist")]);
         }
         var errors = new List<FunctionLoadError>();
         var (functionFiles, appFiles) = FindFiles(root, errors);
@@ -76,6 +81,7 @@ internal sealed class FunctionSnapshot
         var byRoute = new Dictionary<(string App, string Route), FunctionDefinition>();
         var byTrigger = new Dictionary<(string App, string Source), FunctionDefinition>();
         var byName = new Dictionary<(string App, string Name), FunctionDefinition>();
+        var sonr = new Dictionary<string, FunctionDefinition>(StringComparer.Ordinal);
         foreach (var (file, parsed) in parsedFiles)
         {
             if (InsideWritable(file, writable, errors))
@@ -94,7 +100,14 @@ internal sealed class FunctionSnapshot
                 errors.Add(new FunctionLoadError(file, null, null, problem));
                 continue;
             }
-            if (byRoute.TryGetValue((function.App, function.Route), out var first))
+            // A Sonr function has no route: it is served by its name at /v1/functions (docs/protocols.md §9).
+            if (function.Sonr is not null && sonr.TryGetValue(function.Name, out var sonrFirst))
+            {
+                errors.Add(new FunctionLoadError(file, "name", parsed.RouteLine,
+                    $"Sonr function \"{function.Name}\" is already served by {sonrFirst.SourceFile}; this function is not loaded", Conflict: true));
+                continue;
+            }
+            if (function.Sonr is null && byRoute.TryGetValue((function.App, function.Route), out var first))
             {
                 errors.Add(new FunctionLoadError(file, "route", parsed.RouteLine,
                     $"app \"{function.App}\" route \"{function.Route}\" is already served by {first.SourceFile}; this function is not loaded", Conflict: true));
@@ -112,14 +125,21 @@ internal sealed class FunctionSnapshot
                     $"app \"{function.App}\" trigger source \"{taken.Source}\" is already served by {byTrigger[(function.App, taken.Source)].SourceFile}; this function is not loaded", Conflict: true));
                 continue;
             }
-            byRoute.Add((function.App, function.Route), function);
+            if (function.Sonr is null)
+            {
+                byRoute.Add((function.App, function.Route), function);
+            }
+            else
+            {
+                sonr.Add(function.Name, function);
+            }
             byName.Add((function.App, function.Name), function);
             foreach (var trigger in function.Triggers)
             {
                 byTrigger.Add((function.App, trigger.Source), function);
             }
         }
-        return new(byRoute, byTrigger, apps, errors);
+        return new(byRoute, byTrigger, sonr, apps, errors);
     }
 
     /// <summary>
@@ -289,6 +309,7 @@ internal sealed class FunctionSnapshot
         f.Auth.ToString(), f.HasCode ? "code" : "none", string.Join('\u001e', f.Triggers), string.Join('\u001e', f.Notes),
         string.Join('\u001e', f.Annotations.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => kv.Key + "=" + kv.Value)),
         string.Join('\u001e', f.OwnConfig.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => kv.Key + "=" + kv.Value)),
+        f.Sonr is { } sonr ? $"{sonr.Controller}\u001e{sonr.Binary}\u001e{sonr.Callback}\u001e{string.Join(',', sonr.Params)}" : "",
     ]);
 
     /// <summary>Apps as equal as a reload needs: their files' values.</summary>

@@ -15,6 +15,9 @@ public interface IFunctionRegistry
     /// <summary>Finds the function an HTTP trigger of <paramref name="app"/> with this source (starting with <c>/</c>) reaches.</summary>
     bool TryFindTrigger(string app, string source, out FunctionDefinition function);
 
+    /// <summary>Finds the Sonr deployable function of this name (docs/protocols.md §9): those have no route.</summary>
+    bool TryFindSonr(string name, out FunctionDefinition function);
+
     /// <summary>Finds an app by name: declared by an app.yml or named by a function.</summary>
     bool TryFindApp(string name, out AppDefinition app);
 

@@ -174,7 +174,7 @@ public sealed class FunctionFileParserTests
     [InlineData("network: bridge", 3, "network", "expected \"host\" or \"none\", got \"bridge\"")]
     [InlineData("writable_folder: yes", 3, "writable_folder", "expected true or false, got \"yes\"")]
     [InlineData("writable_folder: true\nbuild: make", 3, "writable_folder", "cannot be true with a build: the build runs as the agent on the folder, which the function could rewrite")]
-    [InlineData("colour: blue", 3, "colour", "unknown key; known keys are name, app, route, cmd, format, type, timeout, idle_timeout, memory, cpus, max_concurrency, min_idle, async_concurrency, retries, config, headers, build, runtime, code, triggers, annotations, auth, pids, tmp_size, network, writable_folder")]
+    [InlineData("colour: blue", 3, "colour", "unknown key; known keys are name, app, route, cmd, format, type, timeout, idle_timeout, memory, cpus, max_concurrency, min_idle, async_concurrency, retries, config, headers, build, runtime, code, triggers, annotations, auth, pids, tmp_size, network, writable_folder, sonr")]
     public void ABadValueIsReportedWithFileKeyAndLine(string line, int lineNumber, string key, string message)
     {
         var error = OnlyError($"name: hello\ncmd: ./hello.sh\n{line}\n");
