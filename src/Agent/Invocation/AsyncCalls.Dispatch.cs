@@ -161,6 +161,7 @@ public sealed partial class AsyncCalls
                 await completion.ConfigureAwait(false);
                 queue!.Forget(record);
                 _ending.TryRemove(call.CallId, out _);
+                CallEnded?.Invoke(call.CallId);
                 return;
             }
             catch (CallDatabaseException e) when (time.GetUtcNow() < deadline)
@@ -212,11 +213,23 @@ public sealed partial class AsyncCalls
                 }
             }
 
-            using var body = new MemoryStream(call.Body, writable: false);
-            var request = invoker.NewRequest(function, call.Method, call.RequestUrl, call.Target, headers, call.Body.Length, body, call.CallId);
-            var queuedFor = time.GetUtcNow() - (CallId.TimeOf(call.CallId) ?? time.GetUtcNow());
-            var record = await invoker.InvokeAsync(function, request, response, CancellationToken.None, queuedFor, queue!.Started).ConfigureAwait(false);
-            return (record, response);
+            // A Sonr function's input is the content its target names, not the stored body.
+            var (input, inputError) = inputs is null ? (null, null) : await inputs.OpenAsync(function, call.Target, CancellationToken.None).ConfigureAwait(false);
+            if (inputError is not null)
+            {
+                return await Failed(call, response, inputError).ConfigureAwait(false);
+            }
+
+            await using (input)
+            {
+                using var stored = new MemoryStream(call.Body, writable: false);
+                var request = invoker.NewRequest(function, call.Method, call.RequestUrl, call.Target, headers, input?.Length ?? call.Body.Length,
+                    input?.Body ?? stored, call.CallId);
+                var queuedFor = time.GetUtcNow() - (CallId.TimeOf(call.CallId) ?? time.GetUtcNow());
+                var record = await invoker.InvokeAsync(function, request, response, CancellationToken.None, queuedFor, queue!.Started, input?.Additions)
+                    .ConfigureAwait(false);
+                return (record, response);
+            }
         }
         catch (Exception e)
         {

@@ -13,7 +13,7 @@ namespace Fnagent.Invocation;
 /// <see cref="Start"/> runs what a crash or a stop left queued. Thread-safe.
 /// </summary>
 public sealed partial class AsyncCalls(AsyncQueue? queue, IFunctionRegistry registry, FunctionInvoker invoker, AgentOptions options,
-    TimeProvider time, ILogger<AsyncCalls> logger) : IAsyncDisposable
+    TimeProvider time, ILogger<AsyncCalls> logger, ICallInputs? inputs = null) : IAsyncDisposable
 {
     private static readonly FunctionError NoStore = new(FunctionErrorKind.NotStored,
         "async calls need the SQLite call store; this agent keeps calls in memory only (setting CallStore)");
@@ -21,10 +21,11 @@ public sealed partial class AsyncCalls(AsyncQueue? queue, IFunctionRegistry regi
     /// <summary>
     /// Stores the call, its body read whole first: its id once committed; else the error its
     /// caller gets (413 over the body limit, 503 + Retry-After when the queue is full or the
-    /// database refused it: then nothing of it was stored).
+    /// database refused it: then nothing of it was stored). <paramref name="also"/> writes what
+    /// is committed with the call.
     /// </summary>
     public async Task<(string? CallId, FunctionError? Error)> AcceptAsync(FunctionDefinition function, FunctionRequest request,
-        CancellationToken callerAborted)
+        CancellationToken callerAborted, Action<DatabaseWrite>? also = null)
     {
         if (queue is null)
         {
@@ -65,7 +66,7 @@ public sealed partial class AsyncCalls(AsyncQueue? queue, IFunctionRegistry regi
         };
         try
         {
-            if (!await queue.EnqueueAsync(new AsyncSubmission(record, request.Method, request.RequestUrl, request.Target, request.Headers, body))
+            if (!await queue.EnqueueAsync(new AsyncSubmission(record, request.Method, request.RequestUrl, request.Target, request.Headers, body, also))
                     .ConfigureAwait(false))
             {
                 return (null, QueueFull());
@@ -118,6 +119,9 @@ public sealed partial class AsyncCalls(AsyncQueue? queue, IFunctionRegistry regi
             logger.AsyncCallsRecovered(recovered.Count);
         }
     }
+
+    /// <summary>Raised with a call's id once its end and output are committed (or given up on): a Sonr callback may be due.</summary>
+    public event Action<string>? CallEnded;
 
     /// <summary>An ended async call's output as kept; null when there is none (yet), or no such call.</summary>
     public AsyncOutput? ReadOutput(string callId) =>

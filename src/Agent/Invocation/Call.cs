@@ -34,6 +34,9 @@ public sealed class Call(FunctionDefinition function, FunctionRequest request, C
         OnPlaced?.Invoke(Request.CallId);
     }
 
+    /// <summary>What this call adds to its process's start (a Sonr function's binary and CID); null for most calls.</summary>
+    public LaunchAdditions? Additions { get; init; }
+
     /// <summary>Told the call's id once it has its process, before the process gets it (an async call's start is recorded then).</summary>
     public Action<string>? OnPlaced { get; init; }
 

@@ -39,7 +39,7 @@ public sealed partial class ColdRunner(AgentOptions options, FormatCodecs codecs
                     // A cold process serves one call: FN_TYPE is that call's (docs/protocols.md §1).
                     env["FN_TYPE"] = call.Record.Type;
                 },
-                line => call.OnOutputLine(call.Record.Pid ?? 0, line));
+                line => call.OnOutputLine(call.Record.Pid ?? 0, line), call.Additions);
         }
         catch (ProcessStartException e)
         {

@@ -48,8 +48,9 @@ public sealed class FunctionInvoker(ICallStore calls, FunctionBuilds builds, Col
     /// <summary>Runs the call; its record, as kept, once it ended.</summary>
     /// <param name="queuedFor">For an async call, how long it waited in the queue; null for a sync call.</param>
     /// <param name="placed">For an async call, told its id once it has its process, before the process gets it.</param>
+    /// <param name="additions">What the call adds to its cold process's start (<see cref="Call.Additions"/>).</param>
     public async Task<CallRecord> InvokeAsync(FunctionDefinition function, FunctionRequest request, ICallResponse response,
-        CancellationToken callerAborted, TimeSpan? queuedFor = null, Action<string>? placed = null)
+        CancellationToken callerAborted, TimeSpan? queuedFor = null, Action<string>? placed = null, Processes.LaunchAdditions? additions = null)
     {
         var started = Stopwatch.GetTimestamp();
         var record = new CallRecord
@@ -66,7 +67,7 @@ public sealed class FunctionInvoker(ICallStore calls, FunctionBuilds builds, Col
         var log = calls.Begin(record);
         try
         {
-            var call = new Call(function, request, record, log, logger) { ShutdownGraceOver = shutdown.GraceOver, OnPlaced = placed };
+            var call = new Call(function, request, record, log, logger) { ShutdownGraceOver = shutdown.GraceOver, OnPlaced = placed, Additions = additions };
             FunctionError? error;
             try
             {

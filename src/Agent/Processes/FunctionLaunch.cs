@@ -12,10 +12,11 @@ public static class FunctionLaunch
     /// <summary>
     /// Throws <see cref="ProcessStartException"/> when the process cannot start, leaving no
     /// private directory behind. <paramref name="addEnvironment"/> gets the environment and
-    /// the private directory before the start.
+    /// the private directory before the start; <paramref name="additions"/>, the call's own words,
+    /// environment and files, come after everything else.
     /// </summary>
     public static FunctionProcess Start(FunctionDefinition function, AgentOptions options, bool stdoutIsLog,
-        Action<Dictionary<string, string>, string>? addEnvironment, Action<string> onOutputLine)
+        Action<Dictionary<string, string>, string>? addEnvironment, Action<string> onOutputLine, LaunchAdditions? additions = null)
     {
         var owner = $"{function.App}/{function.Name}";
         var user = options.User;
@@ -26,12 +27,22 @@ public static class FunctionLaunch
             // agent's (it spools output there), seen inside only where a socket goes (http-stream).
             var sandbox = Sandboxed(function, options, function.Directory,
                 FunctionFormats.Of(function.Format).Transport == FormatTransport.UnixSocket ? [privateDirectory] : []);
+            if (sandbox is not null && additions is not null)
+            {
+                sandbox = sandbox with { ReadOnly = additions.ReadOnlyFiles };
+            }
+
             var env = Environment(function, options.FunctionPath, sandbox is null ? privateDirectory : SandboxHome);
             addEnvironment?.Invoke(env, privateDirectory);
+            foreach (var (key, value) in additions?.Environment ?? new Dictionary<string, string>())
+            {
+                env[key] = value;
+            }
+
             return FunctionProcess.Start(
                 new ProcessSpec
                 {
-                    Command = function.Command,
+                    Command = additions is null ? function.Command : [.. function.Command, .. additions.Arguments],
                     Environment = env,
                     WorkingDirectory = function.Directory,
                     PrivateDirectory = privateDirectory,

@@ -128,6 +128,7 @@ public sealed class Sandbox
 
         binds.Add((run.Folder, run.WritableFolder));
         binds.AddRange(run.Writable.Select(path => (path, true)));
+        binds.AddRange(run.ReadOnly.Select(path => (path, false)));
         var bound = new List<string>(SystemFolders);
         var made = new HashSet<string>(StringComparer.Ordinal);
         foreach (var (path, writable) in binds.OrderBy(b => b.Path.Count(c => c == '/')))
@@ -299,6 +300,9 @@ public sealed record SandboxedRun
 
     /// <summary>Host paths (folders, sockets) bound writable at their own paths: an http-stream socket's folder, a Direktiv instance's.</summary>
     public IReadOnlyList<string> Writable { get; init; } = [];
+
+    /// <summary>Host files bound read-only at their own paths: a Sonr function's binary (docs/protocols.md §9).</summary>
+    public IReadOnlyList<string> ReadOnly { get; init; } = [];
 
     /// <summary>True when started from a <see cref="SpawnThreads"/> thread, whose exit is the agent's.</summary>
     public bool DieWithAgent { get; init; } = true;

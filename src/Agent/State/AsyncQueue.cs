@@ -291,6 +291,7 @@ public sealed class AsyncQueue : IDisposable
             call.Record.CallId, call.Record.App, call.Record.Function, call.Method, call.RequestUrl, call.Target,
             AsyncHeaders.Write(call.Headers), call.Body);
         CallRows.Upsert(write, [call.Record]);
+        call.Also?.Invoke(write);
         return true;
     }
 
@@ -304,9 +305,12 @@ public sealed class AsyncQueue : IDisposable
 
 }
 
-/// <summary>An async call as accepted: its record (status queued) and its request, the body read whole.</summary>
+/// <summary>
+/// An async call as accepted: its record (status queued) and its request, the body read whole;
+/// <see cref="Also"/> writes what else is committed with it (a Sonr function's callback).
+/// </summary>
 public sealed record AsyncSubmission(CallRecord Record, string Method, string RequestUrl, string Target,
-    IEnumerable<KeyValuePair<string, IReadOnlyList<string>>> Headers, byte[] Body);
+    IEnumerable<KeyValuePair<string, IReadOnlyList<string>>> Headers, byte[] Body, Action<DatabaseWrite>? Also = null);
 
 /// <summary>An ended async call's output: the bytes kept, its content type, and how many bytes the function wrote in all.</summary>
 public sealed record AsyncOutput(byte[] Bytes, string? ContentType, long Total);
