@@ -42,4 +42,10 @@ public sealed class CallRecord
 
     /// <summary>True when a process was started for this call; false when a warm one served it.</summary>
     public bool? Cold { get; set; }
+
+    /// <summary>Where its output goes and how that went, for a call of a Sonr function with a callback; null otherwise (and while it is served from memory).</summary>
+    public CallbackOutcome? Callback { get; set; }
 }
+
+/// <summary>A callback's delivery as it stands: <c>pending</c>, <c>delivered</c> or <c>failed</c>, after so many attempts, the last one's HTTP status or error.</summary>
+public sealed record CallbackOutcome(string Url, string State, int Attempts, int? LastStatus, string? LastError);

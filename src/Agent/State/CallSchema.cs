@@ -57,6 +57,25 @@ public static class CallSchema
         ) WITHOUT ROWID;
         CREATE INDEX async_calls_waiting ON async_calls (state, id) WHERE state != 'done';
         """,
+
+        // 3: callbacks of Sonr functions (docs/protocols.md §9): where an async call's output
+        // goes, the CID it ran on, and the delivery: pending, delivered or failed, how many
+        // attempts, the last one's HTTP status or error, when the first was made and when the
+        // next is due (Unix milliseconds). Only pending ones are indexed.
+        """
+        CREATE TABLE callbacks (
+            id          TEXT PRIMARY KEY,
+            url         TEXT NOT NULL,
+            cid         TEXT NOT NULL,
+            state       TEXT NOT NULL,
+            attempts    INTEGER NOT NULL DEFAULT 0,
+            last_status INTEGER,
+            last_error  TEXT,
+            first_at    INTEGER,
+            next_at     INTEGER NOT NULL
+        ) WITHOUT ROWID;
+        CREATE INDEX callbacks_pending ON callbacks (next_at) WHERE state = 'pending';
+        """,
     ];
 
     /// <summary>The version this agent writes.</summary>

@@ -6,7 +6,11 @@ namespace Fnagent.State;
 /// <summary>Reads: one record, and pages of records newest first.</summary>
 public sealed partial class SqliteCallStore
 {
-    private const string Columns = "id, app, function, route, type, status, http_status, started_at, ended_at, exit_code, pid, error, queue_wait_ms, cold";
+    private const string Columns = """
+        calls.id, app, function, route, type, status, http_status, started_at, ended_at, exit_code, pid, error, queue_wait_ms, cold,
+        callbacks.url, callbacks.state, callbacks.attempts, callbacks.last_status, callbacks.last_error
+        FROM calls LEFT JOIN callbacks ON callbacks.id = calls.id
+        """;
 
     public CallPage List(CallQuery query)
     {
@@ -41,13 +45,13 @@ public sealed partial class SqliteCallStore
         using (var connection = _database.Connect())
         using (var command = connection.CreateCommand())
         {
-            var sql = new StringBuilder($"SELECT {Columns} FROM calls WHERE id < $upper AND id >= $lower");
+            var sql = new StringBuilder($"SELECT {Columns} WHERE calls.id < $upper AND calls.id >= $lower");
             command.Parameters.AddWithValue("$upper", CallId.Format(upper));
             command.Parameters.AddWithValue("$lower", CallId.Format(lower));
             Filter(sql, command, "app", query.App);
             Filter(sql, command, "function", query.Function);
             Filter(sql, command, "status", query.Status is { } status ? CallRows.StatusName(status) : null);
-            sql.Append(" ORDER BY id DESC LIMIT $limit;");
+            sql.Append(" ORDER BY calls.id DESC LIMIT $limit;");
             command.Parameters.AddWithValue("$limit", limit + 1 + inMemory.Count); // rows of ids held in memory are skipped
             command.CommandText = sql.ToString();
             using var rows = command.ExecuteReader();
@@ -78,7 +82,7 @@ public sealed partial class SqliteCallStore
         {
             using var connection = _database.Connect();
             using var command = connection.CreateCommand();
-            command.CommandText = $"SELECT {Columns} FROM calls WHERE id = $id;";
+            command.CommandText = $"SELECT {Columns} WHERE calls.id = $id;";
             command.Parameters.AddWithValue("$id", callId);
             using var rows = command.ExecuteReader();
             return rows.Read() ? ToRecord(rows) : null;
@@ -103,7 +107,7 @@ public sealed partial class SqliteCallStore
     {
         if (value is not null)
         {
-            sql.Append($" AND {column} = ${column}");
+            sql.Append($" AND calls.{column} = ${column}");
             command.Parameters.AddWithValue("$" + column, value);
         }
     }
@@ -124,5 +128,7 @@ public sealed partial class SqliteCallStore
         Error = row.IsDBNull(11) ? null : row.GetString(11),
         QueueWait = row.IsDBNull(12) ? null : TimeSpan.FromMilliseconds(row.GetDouble(12)),
         Cold = row.IsDBNull(13) ? null : row.GetInt64(13) != 0,
+        Callback = row.IsDBNull(14) ? null : new CallbackOutcome(row.GetString(14), row.GetString(15), row.GetInt32(16),
+            row.IsDBNull(17) ? null : row.GetInt32(17), row.IsDBNull(18) ? null : row.GetString(18)),
     };
 }

@@ -89,6 +89,7 @@ public sealed partial class SqliteCallStore
             command.CommandText = """
                 DELETE FROM calls WHERE id <= $last AND id >= $first AND status NOT IN ('queued', 'running');
                 DELETE FROM async_calls WHERE id <= $last AND id >= $first AND state = 'done';
+                DELETE FROM callbacks WHERE id <= $last AND id >= $first AND state != 'pending';
                 """;
             command.Parameters.AddWithValue("$first", ids[0]);
             command.Parameters.AddWithValue("$last", ids[^1]);

@@ -123,7 +123,8 @@ public sealed class BlobStore
         return true;
     }
 
-    private string PathOf(Cid cid) => Path.Combine(_folder, cid.Text);
+    /// <summary>Where the blob named <paramref name="cid"/> is, or would be, on disk.</summary>
+    public string PathOf(Cid cid) => Path.Combine(_folder, cid.Text);
 }
 
 /// <summary>A blob past the store's size limit.</summary>
