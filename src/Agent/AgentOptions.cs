@@ -71,6 +71,9 @@ public sealed class AgentOptions
 
     /// <summary>Settings of Direktiv functions (docs/protocols.md §8).</summary>
     public Direktiv.DirektivOptions Direktiv { get; set; } = new();
+
+    /// <summary>How Sonr functions' outputs reach their callbacks (docs/protocols.md §9).</summary>
+    public Sonr.CallbackOptions Callbacks { get; set; } = new();
 }
 
 /// <summary>The agent's own log: how much of it, and where besides stdout.</summary>

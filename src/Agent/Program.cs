@@ -10,6 +10,7 @@ var root = new RootCommand("fnagent: turns any executable into an HTTP endpoint"
     CallCommand.Create(),
     LogsCommand.Create(),
     BlobCommand.Create(),
+    FunctionCommand.Create(),
     CallsCommand.Create(),
     BenchCommand.Create(),
     InitCommand.Create(),

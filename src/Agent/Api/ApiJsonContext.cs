@@ -24,6 +24,8 @@ namespace Fnagent.Api;
 [JsonSerializable(typeof(TriggerList))]
 [JsonSerializable(typeof(ManagementError))]
 [JsonSerializable(typeof(BlobStored))]
+[JsonSerializable(typeof(SonrFunctionInfo))]
+[JsonSerializable(typeof(SonrFunctionList))]
 public sealed partial class ApiJsonContext : JsonSerializerContext
 {
     /// <summary>

@@ -51,7 +51,8 @@ internal static class BlobCommand
         return new Command("blob", "The content store: blob put FILE, blob get CID") { put, get };
     }
 
-    private static async Task<int> RunAsync(ParseResult result, Option<string> agent, Option<string?> token, Func<HttpClient, Task<int>> run)
+    /// <summary>Runs <paramref name="run"/> with a client of the agent; 2 when the agent cannot be reached.</summary>
+    internal static async Task<int> RunAsync(ParseResult result, Option<string> agent, Option<string?> token, Func<HttpClient, Task<int>> run)
     {
         using var client = AgentClient.Create(result.GetValue(agent)!, result.GetValue(token));
         try

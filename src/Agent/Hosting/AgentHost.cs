@@ -5,6 +5,7 @@ using Fnagent.Http;
 using Fnagent.Invocation;
 using Fnagent.Pool;
 using Fnagent.Processes;
+using Fnagent.Sonr;
 using Fnagent.State;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
@@ -95,7 +96,12 @@ public static class AgentHost
                 ? new AsyncQueue(sqlite, sp.GetRequiredService<AgentOptions>().Limits.MaxQueuedAsyncCalls, sp.GetRequiredService<ILogger<AsyncQueue>>())
                 : null,
             sp.GetRequiredService<IFunctionRegistry>(), sp.GetRequiredService<FunctionInvoker>(), sp.GetRequiredService<AgentOptions>(),
-            sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<AsyncCalls>>()));
+            sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<AsyncCalls>>(), sp.GetRequiredService<SonrInputs>()));
+        services.AddSingleton<SonrInputs>();
+        services.AddSingleton(sp => sp.GetRequiredService<ICallStore>() is SqliteCallStore sqlite
+            ? new CallbackSender(new CallbackQueue(sqlite), sp.GetRequiredService<AgentOptions>().Callbacks, sp.GetRequiredService<TimeProvider>(),
+                sp.GetRequiredService<ILogger<CallbackSender>>())
+            : null!);
 
         var app = builder.Build();
         var options = app.Services.GetRequiredService<AgentOptions>();
@@ -121,6 +127,7 @@ public static class AgentHost
         app.MapCalls();
         app.MapAdmin();
         app.MapBlobs();
+        app.MapSonr();
         app.MapManagement();
         app.MapAgentOpenApi();
 
@@ -144,10 +151,17 @@ public static class AgentHost
         asyncCalls.Recover();
         app.Lifetime.ApplicationStarted.Register(asyncCalls.Start);
         app.Lifetime.ApplicationStopping.Register(asyncCalls.Stop);
+
+        // Callbacks an earlier agent left pending are delivered once this one serves.
+        if (app.Services.GetService<CallbackSender>() is { } callbacks)
+        {
+            asyncCalls.CallEnded += callbacks.Wake;
+            app.Lifetime.ApplicationStarted.Register(callbacks.Start);
+        }
         return app;
     }
 
     private static FunctionDirectory LoadFunctions(AgentOptions options, ILogger<FunctionDirectory> logger) =>
         new(Path.GetFullPath(options.FunctionsDirectory), logger, TimeSpan.FromMilliseconds(150),
-            function => function.HasCode ? options.Jail.Problem ?? options.User?.Problem(function.Directory, function.Command[0]) : null);
+            function => function.HasCode ? options.Jail.Problem ?? options.User?.Problem(function.Directory, function.Command.FirstOrDefault()) : null);
 }

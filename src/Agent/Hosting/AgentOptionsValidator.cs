@@ -111,6 +111,13 @@ public sealed class AgentOptionsValidator : IValidateOptions<AgentOptions>
             }
         }
 
+        var callbacks = options.Callbacks;
+        Span("Callbacks:FirstRetryDelay", callbacks.FirstRetryDelay, zeroAllowed: false, Fail);
+        Span("Callbacks:MaxRetryDelay", callbacks.MaxRetryDelay, zeroAllowed: false, Fail);
+        Span("Callbacks:GiveUpAfter", callbacks.GiveUpAfter, zeroAllowed: true, Fail);
+        Span("Callbacks:AttemptTimeout", callbacks.AttemptTimeout, zeroAllowed: false, Fail);
+        Positive("Callbacks:MaxConcurrentAttempts", callbacks.MaxConcurrentAttempts, Fail);
+
         var direktiv = options.Direktiv;
         if (!Enum.IsDefined(direktiv.Isolation))
         {

@@ -134,7 +134,7 @@ internal sealed class AdminAuth
     /// <summary>The middleware: placed after routing chose the endpoint, before any endpoint runs.</summary>
     public RequestDelegate Wrap(RequestDelegate next) => context =>
     {
-        if ((!IsAdminPath(context.Request.Path.Value) && !IsAdminEndpoint(context.GetEndpoint())) || IsOpenContentStore(context))
+        if ((!IsAdminPath(context.Request.Path.Value) && !IsAdminEndpoint(context.GetEndpoint())) || IsOpenSonrPath(context))
         {
             return next(context);
         }
@@ -153,11 +153,12 @@ internal sealed class AdminAuth
             || LoopbackPeer.Uid(new IPEndPoint(remote, connection.RemotePort), new IPEndPoint(local, connection.LocalPort)) is not { } owner
             || owner == functions);
 
-    // The content store is open like calls (docs/protocols.md §9: anyone stores content and
-    // names it by its CID): storing and reading; removing stays the admin's.
-    private static bool IsOpenContentStore(HttpContext context) =>
-        !HttpMethods.IsDelete(context.Request.Method) && context.GetEndpoint() is RouteEndpoint { RoutePattern.RawText: { } pattern }
-        && pattern.StartsWith("/v1/blobs", StringComparison.Ordinal);
+    // Sonr's calls and its content store are open like calls (docs/protocols.md §9: anyone
+    // stores content and names it by its CID; a call names its controller's DID): storing,
+    // reading and calling; removing a blob stays the admin's, as does the registry.
+    private static bool IsOpenSonrPath(HttpContext context) =>
+        context.GetEndpoint() is RouteEndpoint { RoutePattern.RawText: { } pattern }
+        && (pattern == SonrEndpoints.Pattern || (!HttpMethods.IsDelete(context.Request.Method) && pattern.StartsWith("/v1/blobs", StringComparison.Ordinal)));
 
     /// <summary>At least <see cref="MinimumTokenLength"/> characters, each printable ASCII other than space.</summary>
     public static bool IsUsableToken(string token) =>

@@ -82,5 +82,6 @@ internal static class AdminEndpoints
 
     private static CallSummary ToSummary(CallRecord r) => new(
         r.CallId, r.App, r.Function, r.Route, r.Type, CallRows.StatusName(r.Status), r.HttpStatus,
-        r.StartedAt, r.EndedAt, r.Duration?.TotalMilliseconds, r.ExitCode, r.Pid, r.Error, r.QueueWait?.TotalMilliseconds, r.Cold);
+        r.StartedAt, r.EndedAt, r.Duration?.TotalMilliseconds, r.ExitCode, r.Pid, r.Error, r.QueueWait?.TotalMilliseconds, r.Cold,
+        r.Callback is { } c ? new CallbackSummary(c.Url, c.State, c.Attempts, c.LastStatus, c.LastError) : null);
 }

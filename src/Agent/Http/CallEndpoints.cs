@@ -42,7 +42,8 @@ internal static class CallEndpoints
         endpoints.MapPost("/invoke/{fnId}", context =>
         {
             var id = (string)context.Request.RouteValues["fnId"]!;
-            return registry.TryFindById(id, out var function)
+            // A Sonr function is called with its controller's DID only (docs/protocols.md §9).
+            return registry.TryFindById(id, out var function) && function.Sonr is null
                 ? HandleAsync(context, function, options, invoker, asyncCalls, auth)
                 : NotFoundAsync(context, $"no function with id {id}");
         });
@@ -125,10 +126,10 @@ internal static class CallEndpoints
     }
 
     /// <summary>202 with the call's id and where to read it, once the call is stored (docs/protocols.md §10).</summary>
-    private static async Task AcceptAsync(HttpContext context, FunctionDefinition function, FunctionRequest request, HttpCallResponse response,
-        AsyncCalls asyncCalls)
+    internal static async Task AcceptAsync(HttpContext context, FunctionDefinition function, FunctionRequest request, HttpCallResponse response,
+        AsyncCalls asyncCalls, Action<State.DatabaseWrite>? also = null)
     {
-        var (callId, error) = await asyncCalls.AcceptAsync(function, request, context.RequestAborted);
+        var (callId, error) = await asyncCalls.AcceptAsync(function, request, context.RequestAborted, also);
         if (error is not null)
         {
             await response.WriteErrorAsync(error, context.RequestAborted);

@@ -51,6 +51,7 @@ internal static partial class ManagementEndpoints
 
         MapFunctions(endpoints, functionsFolder, endpoints.ServiceProvider.GetRequiredService<CodeDeployer>());
         MapTriggers(endpoints, functionsFolder);
+        MapSonrRegistry(endpoints, functionsFolder);
     }
 
     private static IResult AppAnswer(AppDefinition app, FunctionsFolder functionsFolder) =>
