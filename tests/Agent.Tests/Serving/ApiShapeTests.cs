@@ -54,7 +54,7 @@ public sealed class ApiShapeTests : IDisposable
         var text = await agent.Client.GetStringAsync($"v1/calls/{callId}");
         using var json = JsonDocument.Parse(text);
 
-        Assert.Equal(["call_id", "app", "function", "route", "type", "status", "http_status", "started_at", "ended_at", "duration_ms", "exit_code", "pid", "error", "queue_wait_ms", "cold"],
+        Assert.Equal(["call_id", "app", "function", "route", "type", "status", "http_status", "started_at", "ended_at", "duration_ms", "exit_code", "pid", "error", "queue_wait_ms", "cold", "callback"],
             Names(json.RootElement));
         var record = JsonSerializer.Deserialize(text, ApiJsonContext.Default.CallSummary)!;
         Assert.Equal((callId, "tests", "cat", "success", 200, 0), (record.CallId, record.App, record.Function, record.Status, record.HttpStatus, record.ExitCode));
