@@ -71,10 +71,13 @@ internal static partial class ManagementEndpoints
 
     private static FnInfo ToInfo(FunctionDefinition f, HttpRequest request)
     {
-        var annotations = new Dictionary<string, string>(f.Annotations, StringComparer.Ordinal)
+        var annotations = new Dictionary<string, string>(f.Annotations, StringComparer.Ordinal);
+        if (f.Sonr is null)
         {
-            [InvokeEndpoint] = $"{BaseUrl(request)}/invoke/{f.Id}",
-        };
+            // A Sonr function is called only at /v1/functions/{name}/{did}/{cid} (docs/protocols.md §9).
+            annotations[InvokeEndpoint] = $"{BaseUrl(request)}/invoke/{f.Id}";
+        }
+
         var (created, updated) = Times(f);
         return new FnInfo(f.Id, f.Name, FunctionIds.App(f.App), f.HasCode ? f.Command : null, FunctionFormats.Of(f.Format).Name, f.Type == FunctionType.Async ? "async" : "sync",
             f.Route, f.MemoryMb, f.Timeout.TotalSeconds, f.IdleTimeout.TotalSeconds, f.Cpus, f.Pids, f.TmpSizeMb,

@@ -125,12 +125,15 @@ public sealed class SonrInvocationTests : IAsyncLifetime
     public async Task ItIsCalledOnlyWithItsControllersDid_NotAtItsRouteNorByItsId()
     {
         using var fns = JsonDocument.Parse(await _agent.Client.GetStringAsync("v2/fns?app_id=" + Uri.EscapeDataString(await AppIdAsync())));
-        var id = fns.RootElement.GetProperty("items").EnumerateArray().Single(f => f.GetProperty("name").GetString() == "report").GetProperty("id").GetString();
+        var fn = fns.RootElement.GetProperty("items").EnumerateArray().Single(f => f.GetProperty("name").GetString() == "report");
+        var id = fn.GetProperty("id").GetString();
 
         using var byRoute = await _agent.Client.GetAsync("r/sonr/report");
         using var byId = await _agent.Client.PostAsync($"invoke/{id}", new StringContent(""));
 
         Assert.Equal((HttpStatusCode.NotFound, HttpStatusCode.NotFound), (byRoute.StatusCode, byId.StatusCode));
+        // Fn's clients POST to the advertised invokeEndpoint: a Sonr function must not advertise one.
+        Assert.False(fn.GetProperty("annotations").TryGetProperty("fnproject.io/fn/invokeEndpoint", out _));
     }
 
     [Fact]
