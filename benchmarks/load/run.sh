@@ -4,7 +4,7 @@
 # 127.0.0.1, drives every row with wrk at c=1 and c=16, measures the agent's RSS with 20
 # idle hot functions, and writes benchmarks/load/results.md (also printed).
 #
-#   benchmarks/load/run.sh            # about 9 minutes
+#   benchmarks/load/run.sh            # about 13 minutes
 #   DURATION=10 benchmarks/load/run.sh
 #
 # Everything it starts is stopped on exit; it binds 127.0.0.1 only.
@@ -286,6 +286,27 @@ log "dispatched ${DISPATCHED:-0} queued calls: $DISPATCH_RPS calls/s"
 # The same function on the same agent, called sync: the rate the dispatch is measured against.
 for c in 16; do measure async-sync "the same function called sync, same agent" "http://127.0.0.1:$DISPATCH_PORT/r/bench/queued" "$c"; done
 kill "$LAST_PID" 2>/dev/null || true
+# Sonr functions (docs/protocols.md §9): one fresh agent serving the same shell script twice,
+# as a func.yml at /r and as a Sonr function at /v1/functions/{name}/{did}/{cid} whose content
+# is the 17-byte body, stored as a blob. The Sonr call reads its binary and content from the
+# content store and checks the content against its CID on every call.
+SONR_DIR=$WORK/sonr-fns
+mkdir -p "$SONR_DIR/sh-cat"
+printf '#!/bin/sh\nexec cat\n' >"$SONR_DIR/sh-cat/sh-cat"
+chmod 755 "$SONR_DIR/sh-cat" "$SONR_DIR/sh-cat/sh-cat"
+printf 'name: sh-cat\napp: bench\ncmd: [./sh-cat]\n' >"$SONR_DIR/sh-cat/func.yml"
+SONR_PORT=$(free_port)
+start_agent "$SONR_DIR" "$SONR_PORT" "$WORK/sonr.log"
+SONR=http://127.0.0.1:$SONR_PORT
+SONR_TOKEN=$(cat "$WORK/data-$SONR_PORT/admin-token")
+cid_of() { curl -fsS --data-binary "@$1" "$SONR/v1/blobs" | python3 -c 'import json, sys; print(json.load(sys.stdin)["cid"])'; }
+printf '{"hello":"world"}' >"$WORK/sonr-content"
+SONR_CONTENT=$(cid_of "$WORK/sonr-content")
+curl -fsS -o /dev/null -X PUT -H "Authorization: Bearer $SONR_TOKEN" -H 'Content-Type: application/json' \
+  -d "{\"controller\": \"did:sonr:bench\", \"binary\": \"$(cid_of "$SONR_DIR/sh-cat/sh-cat")\"}" "$SONR/v1/sonr/functions/sh-cat"
+row sonr-r "\`default\` format, a shell script execing \`cat\`, fresh agent, at /r/{app}/{route}" "$SONR/r/bench/sh-cat"
+row sonr "the same script as a Sonr function, its content a blob, at /v1/functions/{name}/{did}/{cid}" "$SONR/v1/functions/sh-cat/did:sonr:bench/$SONR_CONTENT"
+kill "$LAST_PID" 2>/dev/null || true
 row json-python "hot \`json\` echo, python3" "$AGENT/r/bench/json-python"
 row http-node "hot \`http\` echo, node" "$AGENT/r/bench/http-node"
 row http-python "hot \`http\` echo, python3" "$AGENT/r/bench/http-python"
@@ -345,6 +366,8 @@ BOX_JSON_1=$(ratio json-box-on-1 json-box-off-1)
 SQLITE_OF_MEMORY=$(ratio json-node-sqlite-16 json-node-memory-16)
 ACCEPT_OF_KESTREL=$(ratio async-accept-16 kestrel-16)
 DISPATCH_OF_SYNC=$(ratio async-dispatch-4 async-sync-16)
+SONR_OF_R=$(ratio sonr-16 sonr-r-16)
+SONR_OF_R_1=$(ratio sonr-1 sonr-r-1)
 
 {
   echo "# fnagent load benchmark"
@@ -374,6 +397,7 @@ DISPATCH_OF_SYNC=$(ratio async-dispatch-4 async-sync-16)
   echo "| hot \`json\` node echo at c=16 with records in SQLite >= 95% of records in memory only (two fresh agents) | $(pct "$SQLITE_OF_MEMORY") | $(verdict "$SQLITE_OF_MEMORY" ">=" 0.95) |"
   echo "| async calls accepted at c=16 >= 25% of bare Kestrel's requests/s | $(pct "$ACCEPT_OF_KESTREL") | $(verdict "$ACCEPT_OF_KESTREL" ">=" 0.25) |"
   echo "| queued async calls run >= 80% of the same function's sync rate at c=16, same agent | $(pct "$DISPATCH_OF_SYNC") | $(verdict "$DISPATCH_OF_SYNC" ">=" 0.80) |"
+  echo "| (no target) a Sonr function at c=16, of the same script at /r | $(pct "$SONR_OF_R") (c=1: $(pct "$SONR_OF_R_1")) | - |"
   echo "| agent RSS with 20 hot functions idle < 150 MB | $RSS_IDLE MB | $(verdict "$RSS_IDLE" "<" 150) |"
   echo
   echo "Rows: *bare Kestrel echo* is a minimal ASP.NET Core app (benchmarks/load/KestrelEcho) echoing the body: the ceiling for anything served by Kestrel here."
