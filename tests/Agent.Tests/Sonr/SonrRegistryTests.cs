@@ -102,6 +102,21 @@ public sealed class SonrRegistryTests : IDisposable
     }
 
     [Fact]
+    public async Task ANameLongerThanAFileNameIsABadName()
+    {
+        await using var agent = await RunningAgent.StartAsync(_functions);
+        var binary = await StoreAsync(agent.Client, "#!/bin/sh\necho hi\n");
+
+        // The name becomes a folder's name: past 255 bytes the write failed with a 500.
+        using var response = await agent.Client.PutAsync("v1/sonr/functions/" + new string('n', 256),
+            new StringContent($$"""{"controller":"did:sonr:alice","binary":"{{binary}}"}""", System.Text.Encoding.UTF8, "application/json"));
+        using var answer = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal("name", answer.RootElement.GetProperty("error").GetProperty("field").GetString());
+    }
+
+    [Fact]
     public async Task WithAnAdminTokenCallsStayOpenButTheRegistryAsksForIt()
     {
         const string token = "sonr-registry-token-0123456789";
