@@ -154,9 +154,10 @@ public sealed partial class FunctionsFolder(FunctionDirectory functions)
     private IEnumerable<string> Served() =>
         functions.All.Concat(functions.Waiting).Select(f => f.SourceFile).Concat(functions.Apps.Select(a => a.SourceFile).OfType<string>());
 
-    /// <summary>Refuses a name that is not one before it is used in a path.</summary>
+    // A name is a folder's name, and a file name is at most 255 bytes (NAME_MAX).
     private const int MaxNameLength = 255;
 
+    /// <summary>Refuses a name that is not one before it is used in a path.</summary>
     private static void CheckName(string name)
     {
         if (!FunctionFileReader.IsIdentifier(name))
@@ -164,7 +165,6 @@ public sealed partial class FunctionsFolder(FunctionDirectory functions)
             throw ManagementProblem.BadInput($"expected lower-case letters, digits, '-' or '_' starting with a letter or digit, got \"{name}\"", "name");
         }
 
-        // A name is a folder's name, and a file name is at most 255 bytes (NAME_MAX).
         if (name.Length > MaxNameLength)
         {
             throw ManagementProblem.BadInput($"expected at most {MaxNameLength} characters, got {name.Length}", "name");
